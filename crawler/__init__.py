@@ -1,0 +1,1 @@
+"""Scrapy project: spiders (one module per source), middlewares, pipelines."""

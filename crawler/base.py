@@ -1,0 +1,88 @@
+"""What every pricing spider shares: fetching, and the extraction contract.
+
+A source module defines one ``PriceSpider`` subclass: its ``name`` (the slug
+used everywhere), its real ``start_urls``, and a pure ``extract(page, out)``
+that reads a ``Page`` and feeds a ``Collector``. Nothing here parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedPage
+from pipeline.collect import Collector
+from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.records import Page
+from pipeline.tables import find_tables
+
+
+class PriceSpider(scrapy.Spider):
+    kind: ClassVar[str] = "pricing"
+    #: shown as such in ``llmwatch sources`` until a real page has been seen
+    experimental: ClassVar[bool] = False
+    description: ClassVar[str] = ""
+    #: what the fetched documents are, for ``llmwatch sources``
+    format: ClassVar[str] = "html"
+    empty_reason: ClassVar[str] = "no price table found; the page may need JavaScript"
+
+    def __init__(self, *args: Any, urls: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if urls:  # tests and mirrors point a spider elsewhere: -a urls=http://127.0.0.1/...
+            self.start_urls = [u.strip() for u in urls.split(",") if u.strip()]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage]:
+        yield FetchedPage(self.name, page_from_response(response), *_warc(response))
+
+    def failed(self, failure: Failure) -> Iterator[FetchedPage]:
+        response = getattr(failure.value, "response", None)
+        request = failure.request  # type: ignore[attr-defined]
+        if response is not None:
+            page = page_from_response(response)
+            reason = f"HTTP {response.status}"
+            warc = _warc(response)
+        else:
+            page = Page(request.url, b"", datetime.now(UTC), status=0)
+            reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+            warc = (None, None)
+        yield FetchedPage(self.name, page, *warc, error=reason)
+
+    @staticmethod
+    def extract(page: Page, out: Collector) -> None:
+        """Read ``page`` into ``out``. Sources override this; pure, no I/O."""
+        raise NotImplementedError
+
+    @classmethod
+    def url_for(cls, text: str) -> str:
+        """Which of the source's pages a saved copy is (``extract``/``ingest`` without ``--url``)."""
+        return cls.start_urls[0]
+
+
+def tables_extract(defaults: TableDefaults, page: Page, out: Collector) -> None:
+    """The generic path: every price table of the page, with the source's defaults."""
+    parse_tables(find_tables(page.text), defaults, out)
+
+
+def page_from_response(response: Response) -> Page:
+    fetched = response.meta.get("fetched_at") or datetime.now(UTC)
+    return Page(
+        url=response.url,
+        body=response.body,
+        fetched_at=fetched,
+        content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
+        status=response.status,
+    )
+
+
+def _warc(response: Response) -> tuple[str | None, int | None]:
+    where = response.meta.get("warc")
+    return (where[0], where[1]) if where else (None, None)

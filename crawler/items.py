@@ -1,0 +1,18 @@
+"""The one item a spider yields per fetched page (rows are parsed downstream,
+after the content-hash check, so an unchanged page costs no parsing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.records import Page
+
+
+@dataclass
+class FetchedPage:
+    source: str
+    page: Page
+    warc_path: str | None = None
+    warc_offset: int | None = None
+    #: set when the fetch failed (network error, HTTP error status)
+    error: str | None = None

@@ -1,0 +1,154 @@
+"""Downloader middlewares: every response goes to a WARC file (one per crawl
+run), and ``--replay`` answers requests from WARC files instead of the net."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+log = logging.getLogger(__name__)
+
+SOURCE_HEADER = "WARC-X-Llmwatch-Source"
+REDIRECTS_HEADER = "WARC-X-Llmwatch-Redirected-From"
+#: headers that describe the wire, not the decoded body we keep
+_WIRE_HEADERS = {b"content-encoding", b"content-length", b"transfer-encoding"}
+
+
+class ArchiveMiddleware:
+    """Writes each response (decoded body, status, headers) as a WARC record
+    and tells the item which file and offset hold it."""
+
+    def __init__(self, crawler: Crawler, path: str | None) -> None:
+        self.crawler = crawler
+        self.path = Path(path) if path else None
+        self._file: Any = None
+        self._writer: WARCWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        mw = cls(crawler, crawler.settings.get("LLMWATCH_WARC_PATH"))
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "replayed_from" in response.meta:
+            response.meta["warc"] = response.meta["replayed_from"]
+            return response
+        fetched = datetime.now(UTC).replace(microsecond=0)  # WARC-Date has seconds; replays match exactly
+        response.meta["fetched_at"] = fetched
+        if self.path is None:
+            return response
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("ab")
+            self._writer = WARCWriter(self._file, gzip=True)
+        headers = [
+            (k.decode("latin-1"), b", ".join(v).decode("latin-1"))
+            for k, v in response.headers.items()
+            if k.lower() not in _WIRE_HEADERS
+        ]
+        http = StatusAndHeaders(f"{response.status} {_reason(response.status)}", headers, protocol="HTTP/1.1")
+        spider = self.crawler.spider
+        extra = {"WARC-Date": fetched.strftime("%Y-%m-%dT%H:%M:%SZ"), SOURCE_HEADER: spider.name if spider else ""}
+        redirected = request.meta.get("redirect_urls")
+        if redirected:
+            extra[REDIRECTS_HEADER] = " ".join(redirected)
+        record = self._writer.create_warc_record(
+            response.url, "response", payload=BytesIO(response.body), http_headers=http, warc_headers_dict=extra
+        )
+        offset = self._file.tell()
+        self._writer.write_record(record)
+        self._file.flush()  # a killed crawl keeps every record written so far
+        response.meta["warc"] = (str(self.path), offset)
+        return response
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = self._writer = None
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class ArchivedResponse:
+    __slots__ = ("body", "fetched_at", "headers", "offset", "path", "source", "status", "url")
+
+    def __init__(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+
+def read_archive(path: str | Path) -> dict[str, ArchivedResponse]:
+    """URL -> the last archived response for it, from a WARC file or a folder of them."""
+    root = Path(path)
+    files = sorted(root.glob("*.warc*")) if root.is_dir() else [root]
+    index: dict[str, ArchivedResponse] = {}
+    for file in files:
+        with file.open("rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                if record.rec_type != "response":
+                    continue
+                offset = it.get_record_offset()
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                status = int(record.http_headers.get_statuscode() or 200)
+                entry = ArchivedResponse(
+                    url=url,
+                    status=status,
+                    headers=[(k, v) for k, v in record.http_headers.headers],
+                    body=record.content_stream().read(),
+                    fetched_at=datetime.strptime(
+                        record.rec_headers.get_header("WARC-Date")[:19], "%Y-%m-%dT%H:%M:%S"
+                    ).replace(tzinfo=UTC),
+                    source=record.rec_headers.get_header(SOURCE_HEADER),
+                    path=str(file),
+                    offset=offset,
+                )
+                index[url] = entry
+                for earlier in (record.rec_headers.get_header(REDIRECTS_HEADER) or "").split():
+                    index.setdefault(earlier, entry)
+    return index
+
+
+class ReplayMiddleware:
+    """With ``LLMWATCH_REPLAY`` set, no request reaches the network."""
+
+    def __init__(self, path: str | None) -> None:
+        self.index = read_archive(path) if path else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings.get("LLMWATCH_REPLAY"))
+
+    def process_request(self, request: Request) -> Response | None:
+        if self.index is None:
+            return None
+        hit = self.index.get(request.url)
+        if hit is None:
+            if request.url.endswith("/robots.txt"):
+                return Response(request.url, status=404, request=request)
+            raise IgnoreRequest(f"not in the archive: {request.url}")
+        headers = Headers(hit.headers)
+        cls = responsetypes.from_args(headers=headers, url=hit.url, body=hit.body)
+        request.meta["replayed_from"] = (hit.path, hit.offset)
+        request.meta["fetched_at"] = hit.fetched_at
+        return cls(url=hit.url, status=hit.status, headers=headers, body=hit.body, request=request)

@@ -1,0 +1,65 @@
+"""Every source, found by importing the modules in ``crawler.spiders``, and
+the one function that runs a source's extraction over a page."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from crawler import spiders
+from crawler.base import PriceSpider
+from pipeline.collect import Collector
+from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.records import Extraction, Page
+from pipeline.tables import find_tables
+
+
+@cache
+def sources() -> dict[str, type[PriceSpider]]:
+    found: dict[str, type[PriceSpider]] = {}
+    for info in pkgutil.iter_modules(spiders.__path__):
+        module = importlib.import_module(f"{spiders.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, PriceSpider) and obj is not PriceSpider and obj.name:
+                found[obj.name] = obj
+    return dict(sorted(found.items()))
+
+
+GENERIC_EMPTY = (
+    "no price table found; the page may need JavaScript "
+    "(the generic parser looks for 模型/Model and 输入/输出/Input/Output headers)"
+)
+
+
+class UnknownSource(KeyError):
+    def __str__(self) -> str:
+        return f"unknown source {self.args[0]!r}; known: {', '.join(sources())}, generic"
+
+
+def get(name: str) -> type[PriceSpider]:
+    try:
+        return sources()[name]
+    except KeyError:
+        raise UnknownSource(name) from None
+
+
+def extract(
+    name: str,
+    page: Page,
+    *,
+    rates: dict[str, str] | None = None,
+    scope: frozenset[str] | None = None,
+    provider: str | None = None,
+) -> Extraction:
+    """Run source ``name`` (or ``generic`` with ``provider``) over ``page``."""
+    out = Collector(page.fetched_at.date(), rates=rates, scope=scope)
+    if name == "generic":
+        parse_tables(find_tables(page.text), TableDefaults(provider), out)
+        return out.result(GENERIC_EMPTY)
+    spider = get(name)
+    try:
+        spider.extract(page, out)
+    except Exception as exc:
+        out.reject(f"extraction failed: {type(exc).__name__}: {exc}")
+    return out.result(spider.empty_reason)

@@ -1,0 +1,121 @@
+"""Starting crawls: one Scrapy process per call (Twisted's reactor cannot be
+restarted), recorded as a crawl run with its counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+
+from crawler import registry
+from crawler.middlewares import read_archive
+from db.engine import session_factory
+from db.models import CrawlRun
+from llmwatch.config import Settings
+from pipeline.store import IngestResult
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    status: str
+    warc_path: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    results: list[IngestResult] = field(default_factory=list)
+
+
+class NothingToReplay(ValueError):
+    pass
+
+
+def scrapy_settings(cfg: Settings) -> ScrapySettings:
+    s = ScrapySettings()
+    s.setmodule("crawler.settings", priority="project")
+    crawl = cfg.crawl
+    s.set("USER_AGENT", crawl["user_agent"], priority="cmdline")
+    s.set("ROBOTSTXT_OBEY", bool(crawl["obey_robots"]), priority="cmdline")
+    s.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(crawl["concurrency_per_domain"]), priority="cmdline")
+    s.set("DOWNLOAD_DELAY", float(crawl["download_delay"]), priority="cmdline")
+    s.set("DOWNLOAD_TIMEOUT", int(crawl["timeout"]), priority="cmdline")
+    s.set("LLMWATCH_DATABASE_URL", cfg.database_url, priority="cmdline")
+    s.set("LLMWATCH_RATES", cfg.rates, priority="cmdline")
+    s.set("LLMWATCH_SCOPE", sorted(cfg.scope), priority="cmdline")
+    s.set("LLMWATCH_REMOVAL_AFTER", cfg.removal_after, priority="cmdline")
+    return s
+
+
+def crawl(
+    cfg: Settings,
+    sources: list[str],
+    *,
+    replay: str | None = None,
+    urls: dict[str, list[str]] | None = None,
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> RunSummary:
+    """Crawl ``sources`` (all when empty), live or from WARC files."""
+    start_urls: dict[str, list[str]] = dict(urls or {})
+    if replay:
+        archived: dict[str, list[str]] = {}
+        for url, entry in read_archive(replay).items():
+            if entry.source and not url.endswith("/robots.txt") and entry.url == url:
+                archived.setdefault(entry.source, []).append(url)
+        names = sources or sorted(archived)
+        start_urls = {name: archived.get(name, []) for name in names}
+        if not any(start_urls.values()):
+            raise NothingToReplay(f"no archived pages of {', '.join(names) or 'any source'} in {replay}")
+    else:
+        names = sources or list(registry.sources())
+    for name in names:
+        registry.get(name)  # unknown names fail before anything starts
+    factory = session_factory(cfg.database_url)
+    with factory.begin() as session:
+        run = CrawlRun(started_at=datetime.now(UTC), status="running", sources=",".join(names), replay=replay)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    warc_path = None if replay else str(cfg.warc_dir / f"run-{run_id:05d}.warc.gz")
+    results: list[IngestResult] = []
+
+    def collect(result: IngestResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    settings = scrapy_settings(cfg)
+    settings.set("LLMWATCH_RUN_ID", run_id, priority="cmdline")
+    settings.set("LLMWATCH_WARC_PATH", warc_path, priority="cmdline")
+    settings.set("LLMWATCH_REPLAY", replay, priority="cmdline")
+    settings.set("LLMWATCH_ON_RESULT", collect, priority="cmdline")
+    if replay:
+        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for name in names:
+        kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
+        process.crawl(registry.get(name), **kwargs)
+    status, message = "finished", None
+    try:
+        process.start()
+    except Exception as exc:
+        status, message = "failed", f"{type(exc).__name__}: {exc}"
+    counts = {
+        "pages": len(results),
+        "unchanged": sum(r.status == "unchanged" for r in results),
+        "rows": sum(r.rows for r in results),
+        "events": sum(len(r.events) for r in results),
+        "rejects": sum(r.rejects for r in results),
+        "errors": sum(r.status == "error" for r in results),
+    }
+    with factory.begin() as session:
+        row = session.get(CrawlRun, run_id)
+        assert row is not None
+        row.finished_at = datetime.now(UTC)
+        row.status = status
+        row.warc_path = warc_path
+        row.message = message
+        for key, value in counts.items():
+            setattr(row, key, value)
+    return RunSummary(run_id, status, warc_path, counts, results)

@@ -1,0 +1,30 @@
+"""Scrapy settings: polite defaults. llmwatch's own settings (``LLMWATCH_*``)
+are filled in by ``crawler.run`` from the configuration."""
+
+BOT_NAME = "llmwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+HTTPCACHE_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # replay answers before anything else; the archive sees decoded bodies
+    "crawler.middlewares.ReplayMiddleware": 10,
+    "crawler.middlewares.ArchiveMiddleware": 50,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}

@@ -1,0 +1,57 @@
+"""llmprice.cn (github.com/flanker/llmprice.cn): a README table, and an
+index.html whose cards are drawn from a JavaScript array in a <script>.
+The array is read as data (chompjs); no browser is needed."""
+
+from __future__ import annotations
+
+import re
+
+import chompjs
+
+from crawler.base import PriceSpider
+from pipeline.collect import Collector
+from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.providers import normalise_model, provider_from_model, provider_from_text
+from pipeline.records import Page
+from pipeline.tables import find_tables, looks_like_html
+
+_DATA = re.compile(r"providersData\s*=\s*(\[)", re.S)
+
+
+class LlmpriceCnSpider(PriceSpider):
+    name = "llmprice_cn"
+    description = "Community site llmprice.cn: index.html script data, README table (元 per 1M tokens)"
+    start_urls = [
+        "https://llmprice.cn/",
+        "https://raw.githubusercontent.com/flanker/llmprice.cn/main/README.md",
+    ]
+
+    @classmethod
+    def url_for(cls, text: str) -> str:
+        return cls.start_urls[0] if looks_like_html(text) else cls.start_urls[1]
+
+    @staticmethod
+    def extract(page: Page, out: Collector) -> None:
+        text = page.text
+        if not looks_like_html(text):
+            parse_tables(find_tables(text), TableDefaults(None, "CNY", 1_000_000), out)
+            return
+        m = _DATA.search(text)
+        if m is None:
+            out.empty_reason = "no providersData array in the page's scripts"
+            return
+        try:
+            providers = chompjs.parse_js_object(text[m.start(1) :])
+        except ValueError as exc:
+            out.reject(f"providersData is not a readable JavaScript array: {exc}", text[m.start(1) : m.start(1) + 200])
+            return
+        for vendor in providers:
+            vendor_id = provider_from_text(str(vendor.get("name", "")))
+            for item in vendor.get("models") or []:
+                model = normalise_model(str(item.get("name", "")))
+                provider = vendor_id or provider_from_model(model)
+                for field, component in (("inputPrice", "input"), ("outputPrice", "output")):
+                    if field not in item:
+                        continue
+                    raw = "免费" if item.get("isFree") else f"{item[field]}元"
+                    out.add_text(provider, model, component, None, raw, currency="CNY", per_tokens=1_000_000)

@@ -1,0 +1,169 @@
+"""The schema. Key columns that may be "absent" (condition, provider on a
+page-level event) hold '' rather than NULL so unique constraints hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from db.types import Money, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), default="pricing")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: running, finished, failed
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    sources: Mapped[str] = mapped_column(Text, default="")
+    replay: Mapped[str | None] = mapped_column(Text)
+    warc_path: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    rejects: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        UniqueConstraint("source_id", "url", "fetched_at", name="uq_snapshots_source_url_fetched"),
+        Index("ix_snapshots_source_url", "source_id", "url"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the last time the same body was fetched again
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    http_status: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    warc_path: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    #: ok (rows found), empty (nothing extracted), error (fetch failed)
+    status: Mapped[str] = mapped_column(String(16))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PriceObservation(Base):
+    """One price held by one (source, page, key) from first_seen to last_seen.
+
+    A change of price starts a new row; ``current`` marks the live one.
+    """
+
+    __tablename__ = "price_observations"
+    __table_args__ = (
+        UniqueConstraint(
+            "source_id",
+            "url",
+            "provider",
+            "model",
+            "component",
+            "condition",
+            "currency",
+            "first_seen",
+            name="uq_price_observations_key_first_seen",
+        ),
+        Index("ix_price_observations_current", "source_id", "url", "current"),
+        Index("ix_price_observations_model", "model"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(200))
+    component: Mapped[str] = mapped_column(String(40))
+    condition: Mapped[str] = mapped_column(String(100), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_per_mtok: Mapped[Decimal] = mapped_column(Money)
+    cny_per_mtok: Mapped[Decimal] = mapped_column(Money)
+    free: Mapped[bool] = mapped_column(Boolean, default=False)
+    limited_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw: Mapped[str] = mapped_column(Text, default="")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    last_snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("snapshots.id", name="fk_price_observations_last_snapshot")
+    )
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: consecutive healthy fetches of the page that did not show this row
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint(
+            "type",
+            "snapshot_id",
+            "provider",
+            "model",
+            "component",
+            "condition",
+            "currency",
+            name="uq_events_type_snapshot_key",
+        ),
+        Index("ix_events_occurred_at", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: price_changed, model_added, model_removed, extraction_broken
+    type: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    url: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provider: Mapped[str] = mapped_column(String(32), default="")
+    model: Mapped[str] = mapped_column(String(200), default="")
+    component: Mapped[str] = mapped_column(String(40), default="")
+    condition: Mapped[str] = mapped_column(String(100), default="")
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    old: Mapped[Decimal | None] = mapped_column(Money)
+    new: Mapped[Decimal | None] = mapped_column(Money)
+    change_pct: Mapped[Decimal | None] = mapped_column(Money)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RejectRow(Base):
+    __tablename__ = "rejects"
+    __table_args__ = (UniqueConstraint("snapshot_id", "reason", "raw", name="uq_rejects_snapshot_reason_raw"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    url: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,127 @@
+"""Statement builders: every query the CLI runs, built here, executed elsewhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from db.models import CrawlRun, Event, PriceObservation, RejectRow, Snapshot, Source
+
+
+def prices(
+    *, provider: str | None = None, model: str | None = None, at: datetime | None = None, source: str | None = None
+) -> Select[tuple[PriceObservation, str]]:
+    """Prices in force now (or at ``at``), one row per source, page and key."""
+    stmt = select(PriceObservation, Source.name).join(Source, Source.id == PriceObservation.source_id)
+    if at is None:
+        stmt = stmt.where(PriceObservation.current.is_(True))
+    else:
+        stmt = stmt.where(
+            PriceObservation.first_seen <= at,
+            or_(PriceObservation.ended_at.is_(None), PriceObservation.ended_at > at),
+        )
+    if provider:
+        stmt = stmt.where(PriceObservation.provider == provider)
+    if model:
+        stmt = stmt.where(PriceObservation.model.ilike(f"%{model}%"))
+    if source:
+        stmt = stmt.where(Source.name == source)
+    return stmt.order_by(
+        PriceObservation.provider,
+        PriceObservation.model,
+        PriceObservation.component,
+        PriceObservation.condition,
+        Source.name,
+        PriceObservation.currency,
+    )
+
+
+def events(
+    *,
+    type_: str | None = None,
+    provider: str | None = None,
+    since: datetime | None = None,
+    source: str | None = None,
+    model: str | None = None,
+) -> Select[tuple[Event, str, str | None]]:
+    stmt = (
+        select(Event, Source.name, Snapshot.warc_path)
+        .join(Source, Source.id == Event.source_id)
+        .join(Snapshot, Snapshot.id == Event.snapshot_id)
+    )
+    if type_:
+        stmt = stmt.where(Event.type == type_)
+    if provider:
+        stmt = stmt.where(Event.provider == provider)
+    if since:
+        stmt = stmt.where(Event.occurred_at >= since)
+    if source:
+        stmt = stmt.where(Source.name == source)
+    if model:
+        stmt = stmt.where(Event.model.ilike(f"%{model}%"))
+    return stmt.order_by(Event.occurred_at, Event.id)
+
+
+def history(model: str, *, component: str | None = None) -> Select[tuple[PriceObservation, str]]:
+    """Every price period of a model, across sources, oldest first."""
+    stmt = (
+        select(PriceObservation, Source.name)
+        .join(Source, Source.id == PriceObservation.source_id)
+        .where(func.lower(PriceObservation.model) == model.lower())
+    )
+    if component:
+        stmt = stmt.where(PriceObservation.component == component)
+    return stmt.order_by(
+        PriceObservation.first_seen, PriceObservation.component, PriceObservation.condition, Source.name
+    )
+
+
+def last_snapshots() -> Select[tuple[Snapshot, str]]:
+    """The newest snapshot of every (source, url)."""
+    newest = (
+        select(Snapshot.source_id, Snapshot.url, func.max(Snapshot.fetched_at).label("at"))
+        .group_by(Snapshot.source_id, Snapshot.url)
+        .subquery()
+    )
+    return (
+        select(Snapshot, Source.name)
+        .join(Source, Source.id == Snapshot.source_id)
+        .join(
+            newest,
+            and_(
+                newest.c.source_id == Snapshot.source_id,
+                newest.c.url == Snapshot.url,
+                newest.c.at == Snapshot.fetched_at,
+            ),
+        )
+        .order_by(Source.name, Snapshot.url)
+    )
+
+
+def current_counts() -> Select[tuple[str, int]]:
+    return (
+        select(Source.name, func.count(PriceObservation.id))
+        .join(PriceObservation, PriceObservation.source_id == Source.id)
+        .where(PriceObservation.current.is_(True))
+        .group_by(Source.name)
+    )
+
+
+def reject_counts() -> Select[tuple[str, int]]:
+    return (
+        select(Source.name, func.count(RejectRow.id))
+        .join(RejectRow, RejectRow.source_id == Source.id)
+        .group_by(Source.name)
+    )
+
+
+def rejects(*, source: str | None = None) -> Select[tuple[RejectRow, str]]:
+    stmt = select(RejectRow, Source.name).join(Source, Source.id == RejectRow.source_id)
+    if source:
+        stmt = stmt.where(Source.name == source)
+    return stmt.order_by(RejectRow.id)
+
+
+def last_run() -> Select[tuple[CrawlRun]]:
+    return select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)

@@ -1,0 +1,278 @@
+"""The ``llmwatch`` command. One function per command; help texts are the
+docstrings, each with an example. Errors are one line on stderr, never a
+traceback (set LLMWATCH_DEBUG=1 to see one)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llmwatch import config as config_mod
+from llmwatch.output import Format, emit, err
+
+app = typer.Typer(
+    help="llmwatch: track China's LLM API prices from the web; query the changes.\n\n"
+    "Examples:\n\n  llmwatch crawl deepseek\n\n  llmwatch prices --provider deepseek\n\n"
+    "  llmwatch events --type price_changed --format json",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people; json (one object a line) or csv for programs")
+]
+
+
+class UsageError(Exception):
+    """Exit 2: bad arguments or unreadable input."""
+
+
+class NothingFound(Exception):
+    """Exit 3: the input was read but nothing could be extracted."""
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="configuration file (default ./llmwatch.toml)")
+    ] = None,
+) -> None:
+    ctx.obj = config
+
+
+def settings(ctx: typer.Context) -> config_mod.Settings:
+    return config_mod.load(ctx.obj)
+
+
+def when(text: str | None, name: str) -> datetime | None:
+    """``--at``/``--since``/``--fetched-at``: ISO 8601 or a date; UTC unless a zone is given."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{name}: not an ISO 8601 date or time: {text!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="source names (default: all); see `llmwatch sources`")
+    ] = None,
+    replay: Annotated[
+        str | None, typer.Option(help="answer requests from this WARC file or folder instead of the network")
+    ] = None,
+    url: Annotated[
+        list[str] | None, typer.Option(help="SOURCE=URL: fetch a mirror instead of the source's own URLs (repeatable)")
+    ] = None,
+) -> None:
+    """Fetch sources (live, or from archived responses), store prices and detect changes.
+
+    Every response is archived to a WARC file in the data directory, so a run
+    can be replayed offline exactly:
+
+      llmwatch crawl deepseek moonshot
+
+      llmwatch crawl --replay ~/.local/share/llmwatch/warc/run-00001.warc.gz
+    """
+    from crawler import run as runner
+    from llmwatch.cli_query import show_events
+
+    cfg = settings(ctx)
+    urls: dict[str, list[str]] = {}
+    for item in url or []:
+        name, sep, target = item.partition("=")
+        if not sep or not target:
+            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
+        urls.setdefault(name, []).append(target)
+
+    def progress(result: Any) -> None:
+        mark = {
+            "stored": "[green]✓[/green]",
+            "unchanged": "[dim]=[/dim]",
+            "empty": "[yellow]![/yellow]",
+            "error": "[red]✗[/red]",
+        }
+        line = f"{mark.get(result.status, '?')} {result.source:<12} {result.url}  {result.rows} rows"
+        if result.events:
+            line += f", {len(result.events)} events"
+        if result.message:
+            line += f"  [dim]{result.message}[/dim]"
+        err.print(line, highlight=False)
+
+    summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
+    c = summary.counts
+    err.print(
+        f"run {summary.run_id} {summary.status}: {c['pages']} pages ({c['unchanged']} unchanged), {c['rows']} rows, "
+        f"{c['events']} events, {c['rejects']} rejects, {c['errors']} errors"
+        + (f"; archive {summary.warc_path}" if summary.warc_path else ""),
+        highlight=False,
+    )
+    show_events(cfg, [ev["id"] for r in summary.results for ev in r.events], Format.table)
+    if summary.status != "finished":
+        raise typer.Exit(1)
+
+
+def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> Any:
+    from crawler import registry
+    from pipeline.records import Page, decode_body
+
+    body = read_file(path)
+    if source != "generic":
+        registry.get(source)
+    at = when(fetched_at, "--fetched-at") or datetime.now(UTC).replace(microsecond=0)
+    if url is None:
+        url = registry.get(source).url_for(decode_body(body)) if source != "generic" else path.resolve().as_uri()
+    return Page(url=url, body=body, fetched_at=at)
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="a saved page: HTML, Markdown or JSON")],
+    source: Annotated[str, typer.Option(help="source name, or `generic` (needs --provider)")],
+    url: Annotated[str | None, typer.Option(help="the page's URL (default: the source's own)")] = None,
+    fetched_at: Annotated[
+        str | None, typer.Option("--fetched-at", help="when it was fetched (ISO 8601); sets the exchange rate date")
+    ] = None,
+    provider: Annotated[str | None, typer.Option(help="provider id for --source generic")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run one source's parser over a saved file and print the price rows; stores nothing.
+
+    llmwatch extract saved/pricing.html --source deepseek --format json
+
+    llmwatch extract table.md --source generic --provider zhipu
+    """
+    from crawler import registry
+    from llmwatch.records import price_row
+
+    if source == "generic" and not provider:
+        raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
+    cfg = settings(ctx)
+    page = _page(file, source, url, fetched_at)
+    result = registry.extract(source, page, rates=cfg.rates, scope=cfg.scope, provider=provider)
+    for rej in result.rejects:
+        err.print(f"[yellow]reject[/yellow] {rej.reason}", highlight=False)
+    if not result.rows:
+        raise NothingFound(f"{file}: {result.empty_reason}")
+    records = [price_row(r, page.url, page.fetched_at) for r in result.rows]
+    emit(records, fmt, PRICE_COLUMNS, title=f"{source}: {len(records)} prices from {file.name}")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="a saved page: HTML, Markdown or JSON")],
+    source: Annotated[str, typer.Option(help="source name, or `generic` (needs --provider)")],
+    fetched_at: Annotated[str, typer.Option("--fetched-at", help="when the page was fetched (ISO 8601)")],
+    url: Annotated[str | None, typer.Option(help="the page's URL (default: the source's own)")] = None,
+    provider: Annotated[str | None, typer.Option(help="provider id for --source generic")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Store a saved page as if it had been crawled at --fetched-at, and print the changes.
+
+    Ingest snapshots of one page in date order; the same file twice changes nothing.
+
+      llmwatch ingest README-2024-05-23.md --source syaoranwe --fetched-at 2024-05-23T10:33:46Z
+    """
+    from crawler import registry
+    from db.engine import session_factory
+    from llmwatch.cli_query import show_events
+    from pipeline.store import ingest as store
+
+    if source == "generic" and not provider:
+        raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
+    cfg = settings(ctx)
+    page = _page(file, source, url, fetched_at)
+    name = source if source != "generic" else f"generic-{provider}"
+    result = store(
+        session_factory(cfg.database_url),
+        name,
+        page,
+        lambda p: registry.extract(source, p, rates=cfg.rates, scope=cfg.scope, provider=provider),
+        removal_after=cfg.removal_after,
+    )
+    err.print(
+        f"{result.status}: {result.rows} rows, {len(result.events)} events, {result.rejects} rejects"
+        + (f" ({result.message})" if result.message else ""),
+        highlight=False,
+    )
+    show_events(cfg, [ev["id"] for ev in result.events], fmt)
+    if result.status == "empty" and not result.events:
+        raise NothingFound(f"{file}: {result.message}")
+
+
+PRICE_COLUMNS = [
+    ("provider", "provider"),
+    ("model", "model"),
+    ("component", "component"),
+    ("condition", "condition"),
+    ("amount_per_mtok", "per 1M"),
+    ("currency", "cur"),
+    ("cny_per_mtok", "CNY/1M"),
+    ("raw", "as written"),
+]
+
+
+from llmwatch import cli_query  # noqa: E402,F401  - registers the query commands
+
+
+def run() -> None:
+    """Console-script entry point: known errors as one line, exit codes per contracts.md."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from crawler.registry import UnknownSource
+    from crawler.run import NothingToReplay
+    from pipeline.store import OutOfOrder
+
+    try:
+        app(standalone_mode=False)
+    except (UsageError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay) as exc:
+        _fail(2, str(exc))
+    except NothingFound as exc:
+        _fail(3, str(exc))
+    except OperationalError as exc:
+        _fail(2, f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
+    except SQLAlchemyError as exc:
+        _fail(1, f"database error: {str(exc).splitlines()[0]}")
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail(130, "aborted")
+    except typer.TyperException as exc:  # bad options or arguments (typer's own click)
+        if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None):
+            print(exc.ctx.get_help())
+            sys.exit(0)
+        hint = f" (try '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
+        _fail(2, exc.format_message() + hint)
+    except Exception as exc:
+        if os.environ.get("LLMWATCH_DEBUG"):
+            raise
+        _fail(1, f"internal error: {type(exc).__name__}: {exc} (LLMWATCH_DEBUG=1 shows the traceback)")
+
+
+def _fail(code: int, message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(code)

@@ -1,0 +1,282 @@
+"""Query commands: prices, events, history, sources, rejects; parse; db upgrade."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from llmwatch.cli import PRICE_COLUMNS, FormatOpt, NothingFound, UsageError, app, db_app, settings, when
+from llmwatch.config import Settings
+from llmwatch.output import Format, console, emit, err, plain
+
+EVENT_COLUMNS = [
+    ("occurred_at", "when (UTC)"),
+    ("type", "type"),
+    ("source", "source"),
+    ("summary", "what"),
+    ("id", "id"),
+]
+EVENT_TYPES = ("price_changed", "model_added", "model_removed", "extraction_broken")
+
+
+def _session(cfg: Settings) -> Any:
+    from db.engine import session_factory
+
+    return session_factory(cfg.database_url)()
+
+
+def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
+    """Print the events with these ids (what a crawl or ingest just found)."""
+    if not ids:
+        return
+    from sqlalchemy import select
+
+    from db.models import Event, Snapshot, Source
+    from llmwatch.records import describe, event
+
+    with _session(cfg) as s:
+        rows = s.execute(
+            select(Event, Source.name, Snapshot.warc_path)
+            .join(Source, Source.id == Event.source_id)
+            .join(Snapshot, Snapshot.id == Event.snapshot_id)
+            .where(Event.id.in_(ids))
+            .order_by(Event.id)
+        ).all()
+    records = [event(ev, name, warc) for ev, name, warc in rows]
+    if fmt is Format.table:
+        for rec in records:
+            console.print(f"  {rec['type']:<18} {describe(rec)}", highlight=False)
+    else:
+        emit(records, fmt, EVENT_COLUMNS)
+
+
+@app.command()
+def prices(
+    ctx: typer.Context,
+    provider: Annotated[str | None, typer.Option(help="provider id, e.g. deepseek, bytedance, alibaba")] = None,
+    model: Annotated[str | None, typer.Option(help="model id or part of it")] = None,
+    at: Annotated[str | None, typer.Option(help="prices in force at this date/time (ISO 8601) instead of now")] = None,
+    source: Annotated[str | None, typer.Option(help="only this source")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The current price table (or the one in force --at a date), one row per source and price.
+
+    llmwatch prices --provider deepseek
+
+    llmwatch prices --model qwen-long --at 2024-06-01 --format json
+    """
+    from db import queries
+    from llmwatch.records import observation
+
+    cfg = settings(ctx)
+    with _session(cfg) as s:
+        rows = s.execute(queries.prices(provider=provider, model=model, at=when(at, "--at"), source=source)).all()
+    records = [observation(obs, name) for obs, name in rows]
+    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("last_seen", "seen (UTC)")]
+    emit(records, fmt, columns, title=f"{len(records)} prices" + (f" at {at}" if at else ""))
+
+
+@app.command()
+def events(
+    ctx: typer.Context,
+    type_: Annotated[str | None, typer.Option("--type", help=f"one of {', '.join(EVENT_TYPES)}")] = None,
+    provider: Annotated[str | None, typer.Option(help="provider id")] = None,
+    company: Annotated[str | None, typer.Option(help="company id (funding events; same ids as providers)")] = None,
+    since: Annotated[str | None, typer.Option(help="only events observed at or after this date (ISO 8601)")] = None,
+    source: Annotated[str | None, typer.Option(help="only this source")] = None,
+    model: Annotated[str | None, typer.Option(help="model id or part of it")] = None,
+    limit: Annotated[int | None, typer.Option(help="at most this many (the newest)", min=1)] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Detected changes: price_changed, model_added, model_removed, extraction_broken.
+
+    llmwatch events --type price_changed --provider deepseek
+
+    llmwatch events --since 2024-06-01 --format json
+    """
+    from db import queries
+    from llmwatch.records import describe, event
+
+    cfg = settings(ctx)
+    with _session(cfg) as s:
+        rows = s.execute(
+            queries.events(
+                type_=type_, provider=provider or company, since=when(since, "--since"), source=source, model=model
+            )
+        ).all()
+    records = [event(ev, name, warc) for ev, name, warc in rows][-limit if limit else None :]
+    if fmt is Format.table:
+        for rec in records:
+            rec["summary"] = describe(rec)
+    emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events")
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="model id, e.g. deepseek-chat")],
+    component: Annotated[str | None, typer.Option(help="input, output, input_cache_hit, ...")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every price a model has had, by source, oldest first.
+
+    llmwatch history deepseek-chat --component input
+    """
+    from db import queries
+    from llmwatch.records import observation
+
+    cfg = settings(ctx)
+    with _session(cfg) as s:
+        rows = s.execute(queries.history(model, component=component)).all()
+    records = [observation(obs, name) for obs, name in rows]
+    columns = [
+        ("first_seen", "from"),
+        ("ended_at", "until"),
+        ("source", "source"),
+        ("component", "component"),
+        ("condition", "condition"),
+        ("amount_per_mtok", "per 1M"),
+        ("currency", "cur"),
+        ("cny_per_mtok", "CNY/1M"),
+    ]
+    emit(records, fmt, columns, title=f"{model}: {len(records)} price periods")
+
+
+@app.command()
+def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """Every source with its health: last fetch, its status, rows held, rejects.
+
+    llmwatch sources --format json
+    """
+    from crawler import registry
+    from db import queries
+
+    cfg = settings(ctx)
+    with _session(cfg) as s:
+        snaps = s.execute(queries.last_snapshots()).all()
+        counts = dict(s.execute(queries.current_counts()).all())
+        rejects = dict(s.execute(queries.reject_counts()).all())
+    last: dict[str, Any] = {}
+    for snap, name in snaps:
+        if name not in last or snap.fetched_at > last[name].fetched_at:
+            last[name] = snap
+    records = []
+    for name, spider in registry.sources().items():
+        snap = last.get(name)
+        health = "never fetched" if snap is None else {"ok": "ok", "empty": "no rows", "error": "failing"}[snap.status]
+        records.append(
+            {
+                "source": name,
+                "kind": spider.kind,
+                "status": "experimental" if spider.experimental else "stable",
+                "health": health,
+                "last_fetched": snap.last_seen_at if snap else None,
+                "last_note": snap.note if snap else None,
+                "prices": counts.get(name, 0),
+                "rejects": rejects.get(name, 0),
+                "urls": spider.start_urls,
+                "description": spider.description,
+            }
+        )
+    columns = [
+        ("source", "source"),
+        ("status", "status"),
+        ("health", "health"),
+        ("last_fetched", "last fetched (UTC)"),
+        ("prices", "prices"),
+        ("rejects", "rejects"),
+        ("description", "what"),
+    ]
+    emit(records, fmt, columns, title="sources")
+
+
+@app.command()
+def rejects(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="only this source")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """What could not be parsed, why, and where.
+
+    llmwatch rejects --source litellm
+    """
+    from db import queries
+
+    cfg = settings(ctx)
+    with _session(cfg) as s:
+        rows = s.execute(queries.rejects(source=source)).all()
+    records = [
+        {"source": name, "url": r.url, "snapshot": r.snapshot_id, "reason": r.reason, "raw": r.raw, "at": r.created_at}
+        for r, name in rows
+    ]
+    emit(
+        records,
+        fmt,
+        [("source", "source"), ("reason", "reason"), ("raw", "raw"), ("url", "url")],
+        title=f"{len(records)} rejects",
+    )
+
+
+@app.command()
+def parse(
+    kind: Annotated[str, typer.Argument(help="price, money or date")],
+    text: Annotated[str, typer.Argument(help="the text to read")],
+    fetched_at: Annotated[str | None, typer.Option("--fetched-at", help="base for relative dates (ISO 8601)")] = None,
+) -> None:
+    """Show how llmwatch reads a price, a money amount or a date (JSON).
+
+    llmwatch parse price "0.8厘/千tokens"
+
+    llmwatch parse money "超25亿元"
+
+    llmwatch parse date "3小时前" --fetched-at 2024-07-06T12:00:00+08:00
+    """
+    import json
+
+    from pipeline.dates import DateError, parse_date
+    from pipeline.money import MoneyError, parse_money
+    from pipeline.units import PriceError, parse_price, to_cny
+
+    base = when(fetched_at, "--fetched-at")
+    out: dict[str, Any]
+    try:
+        if kind == "price":
+            p = parse_price(text)
+            day = (base or datetime.now().astimezone()).date()
+            out = {
+                "amount_per_mtok": p.amount_per_mtok,
+                "currency": p.currency,
+                "cny_per_mtok": to_cny(p.amount_per_mtok, p.currency, day),
+                "free": p.free,
+                "limited_time": p.limited_time,
+                "raw": p.raw,
+            }
+            if p.cache_hit_per_mtok is not None:
+                out["cache_hit_per_mtok"] = p.cache_hit_per_mtok
+        elif kind == "money":
+            m = parse_money(text)
+            out = {"amount": m.amount, "currency": m.currency, "qualifier": m.qualifier}
+        elif kind == "date":
+            out = {"utc": parse_date(text, base)}
+        else:
+            raise UsageError(f"parse takes price, money or date, not {kind!r}")
+    except (PriceError, MoneyError, DateError) as exc:
+        raise NothingFound(str(exc)) from None
+    print(json.dumps({k: plain(v) for k, v in out.items()}, ensure_ascii=False))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (also done automatically on first use).
+
+    LLMWATCH_DATABASE_URL=postgresql+psycopg://user@host/db llmwatch db upgrade
+    """
+    from db.engine import make_engine, upgrade
+
+    cfg = settings(ctx)
+    upgrade(make_engine(cfg.database_url))
+    err.print(
+        f"database at head: {make_engine(cfg.database_url).url.render_as_string(hide_password=True)}", highlight=False
+    )

@@ -1,0 +1,109 @@
+"""Configuration: ``llmwatch.toml`` (or ``--config``), every key overridable by
+``LLMWATCH_<SECTION>_<KEY>``; ``LLMWATCH_DATABASE_URL`` and
+``LLMWATCH_DATA_DIR`` as in ``contracts.md``."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.collect import DEFAULT_SCOPE
+from pipeline.units import DEFAULT_USD_CNY
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "sources": {"providers": sorted(DEFAULT_SCOPE)},
+    "currency": {"usd_cny": DEFAULT_USD_CNY},
+    "changes": {"removal_after": 2},
+    "crawl": {
+        "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",
+        "obey_robots": True,
+        "concurrency_per_domain": 2,
+        "download_delay": 1.0,
+        "timeout": 30,
+    },
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    database_url: str
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def rates(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.raw["currency"]["usd_cny"].items()}
+
+    @property
+    def scope(self) -> frozenset[str]:
+        return frozenset(self.raw["sources"]["providers"])
+
+    @property
+    def removal_after(self) -> int:
+        return int(self.raw["changes"]["removal_after"])
+
+    @property
+    def crawl(self) -> dict[str, Any]:
+        return self.raw["crawl"]
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warc"
+
+
+def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    raw = json.loads(json.dumps(DEFAULTS))  # a deep copy
+    file = Path(path) if path else Path("llmwatch.toml")
+    if path and not file.exists():
+        raise ConfigError(f"config file not found: {file}")
+    if file.exists():
+        try:
+            loaded = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        for section, values in loaded.items():
+            if isinstance(values, dict):
+                raw.setdefault(section, {}).update(values)
+            else:
+                raw.setdefault("llmwatch", {})[section] = values
+    for section, values in raw.items():
+        for key, value in list(values.items()):
+            override = env.get(f"LLMWATCH_{section.upper()}_{key.upper()}")
+            if override is not None:
+                values[key] = _coerce(override, value)
+    data_dir = Path(env.get("LLMWATCH_DATA_DIR") or raw.get("llmwatch", {}).get("data_dir") or _default_data_dir(env))
+    url = (
+        env.get("LLMWATCH_DATABASE_URL")
+        or raw.get("database", {}).get("url")
+        or f"sqlite:///{data_dir / 'llmwatch.db'}"
+    )
+    return Settings(data_dir=data_dir, database_url=url, raw=raw)
+
+
+def _default_data_dir(env: dict[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "llmwatch"
+
+
+def _coerce(text: str, like: Any) -> Any:
+    """An environment string read as the type of the default it overrides."""
+    if isinstance(like, bool):
+        return text.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(like, int):
+        return int(text)
+    if isinstance(like, float):
+        return float(text)
+    if isinstance(like, list):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(like, dict):
+        return json.loads(text)
+    return text

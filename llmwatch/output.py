@@ -1,0 +1,69 @@
+"""One way to print records: a rich table for people, JSON lines or CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.units import fmt
+
+# wide enough that a piped table is not folded into a column of fragments
+console = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: decimals as canonical strings, datetimes as ISO 8601 UTC."""
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def emit(records: Sequence[dict[str, Any]], fmt_: Format, columns: Sequence[tuple[str, str]], title: str = "") -> None:
+    """Print ``records``; ``columns`` (key, heading) choose what a table shows."""
+    if fmt_ is Format.json:
+        for rec in records:
+            sys.stdout.write(json.dumps({k: plain(v) for k, v in rec.items()}, ensure_ascii=False) + "\n")
+        return
+    if fmt_ is Format.csv:
+        keys = list(records[0]) if records else [k for k, _ in columns]
+        writer = csv.DictWriter(sys.stdout, fieldnames=keys, extrasaction="ignore")
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: plain(v) for k, v in rec.items()})
+        return
+    table = Table(title=title or None, show_lines=False, header_style="bold")
+    for _, heading in columns:
+        table.add_column(heading, overflow="fold")
+    for rec in records:
+        table.add_row(*(_cell(rec.get(k)) for k, _ in columns))
+    console.print(table)
+    if not records:
+        console.print("[dim](nothing to show)[/dim]")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return str(plain(value))

@@ -1,0 +1,82 @@
+"""Typed records that flow from extraction to storage.
+
+Extraction functions return these; storage and the CLI consume them. Every
+money field is a ``Decimal``; every timestamp is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One (provider, model, component, condition) -> price observation.
+
+    ``amount_per_mtok`` is in ``currency`` per 1M tokens; ``cny_per_mtok`` is the
+    same converted to CNY with the configured dated rate. ``raw`` is the text as
+    the page wrote it.
+    """
+
+    provider: str
+    model: str
+    component: str
+    condition: str | None
+    amount_per_mtok: Decimal
+    currency: str
+    cny_per_mtok: Decimal
+    raw: str
+    free: bool = False
+    limited_time: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.provider, self.model, self.component, self.condition or "", self.currency)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Something on a page that looked like a price but could not be used."""
+
+    reason: str
+    raw: str = ""
+
+
+@dataclass
+class Page:
+    """A fetched (or saved) document: the input of every extraction function."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime
+    content_type: str = ""
+    status: int = 200
+
+    @property
+    def text(self) -> str:
+        return decode_body(self.body, self.content_type)
+
+
+@dataclass
+class Extraction:
+    """What one page yielded: its rows and what had to be rejected."""
+
+    rows: list[PriceRow] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    #: why nothing could be extracted at all (e.g. no price table found)
+    empty_reason: str | None = None
+
+
+def decode_body(body: bytes, content_type: str = "") -> str:
+    """Decode a response body: declared charset first, then UTF-8, then GB18030."""
+    charset = ""
+    if "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+    for enc in filter(None, (charset, "utf-8", "gb18030")):
+        try:
+            return body.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")

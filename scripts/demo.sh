@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The offline demo: real snapshots of two dates per source, ingested in date
+# order as if crawled then; then the price table and the changes between them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LLMWATCH_DATA_DIR="$PWD/.demo"
+rm -rf "$LLMWATCH_DATA_DIR"
+F=tests/fixtures
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ingest() { llmwatch ingest "$F/$1" --source "$2" --fetched-at "$3" >/dev/null 2>"$LLMWATCH_DATA_DIR/last.log" \
+  && printf '  %-44s %-11s %s  %s\n' "$1" "$2" "$3" "$(cat "$LLMWATCH_DATA_DIR/last.log")"; }
+mkdir -p "$LLMWATCH_DATA_DIR"
+
+step "Ingesting archived real pages (each as if crawled on its capture date)"
+ingest openrouter/2024-05-15_models.json          openrouter  2024-05-15T04:09:05Z
+ingest syaoranwe/2024-05-23_README.md             syaoranwe   2024-05-23T10:33:46Z
+ingest llmprice_cn/2024-05-25_README.md           llmprice_cn 2024-05-25T01:15:21Z
+ingest syaoranwe/2024-06-05_README.md             syaoranwe   2024-06-05T11:47:38Z
+ingest openrouter/2024-08-01_models.json          openrouter  2024-08-01T07:29:48Z
+ingest litellm/2025-02-06_model-prices.json       litellm     2025-02-06T02:56:03Z
+ingest coze/2025_billing-rules_doubao-deepseek.md coze        2025-03-01T00:00:00Z
+ingest deepseek/2025-12-20_en_crawler-markdown.md deepseek    2025-12-20T14:04:07Z
+ingest deepseek/2025-12-20_zh_crawler-markdown.md deepseek    2025-12-20T14:04:07Z
+ingest moonshot/2025-12-20_zh_crawler-markdown.md moonshot    2025-12-20T14:04:07Z
+ingest minimax/2025-12-20_en_crawler-markdown.md  minimax     2025-12-20T14:04:07Z
+ingest minimax/2025-12-20_zh_crawler-markdown.md  minimax     2025-12-20T14:04:07Z
+ingest litellm/2026-01-13_model-prices.json       litellm     2026-01-13T22:08:35Z
+ingest llmprice_cn/2026-01-29_index.html          llmprice_cn 2026-01-28T22:40:52Z
+ingest deepseek/2026-08-01_zh_clipping_v4.md      deepseek    2026-08-01T00:00:00Z
+
+step "Ingesting the same page again changes nothing"
+ingest syaoranwe/2024-06-05_README.md             syaoranwe   2024-06-05T11:47:38Z
+
+step "DeepSeek: current official prices (both pages)"
+llmwatch prices --source deepseek
+
+step "The article's price-war models, as the community table had them on 2024-06-05"
+llmwatch prices --source syaoranwe --model doubao-pro-32k
+llmwatch prices --source syaoranwe --model qwen-long
+llmwatch prices --source syaoranwe --model ernie-
+llmwatch prices --source syaoranwe --model deepseek-chat
+
+step "Price changes detected between snapshots"
+llmwatch events --type price_changed
+
+step "Models added on DeepSeek's page (the newest changes)"
+llmwatch events --type model_added --source deepseek --limit 6
+
+step "Sources"
+llmwatch sources
+printf '\nDatabase: %s/llmwatch.db   Try: LLMWATCH_DATA_DIR=.demo .venv/bin/llmwatch history deepseek-chat\n' "$LLMWATCH_DATA_DIR"
