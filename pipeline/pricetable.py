@@ -63,7 +63,7 @@ def component_of(text: str) -> str | None:
     return None
 
 
-_NUM = r"(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?"
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([kKmM])?"
 
 
 def normalise_condition(text: str) -> str | None:
@@ -93,10 +93,11 @@ def _tokens(number: str, suffix: str) -> int:
 def _k(n: int) -> str:
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
+    # decimal thousands first: 256000 is "256K" (not 250 x 1024); 32768 is 32K
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}K"
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024}K"
-    if n % 1000 == 0:
-        return f"{n // 1000}K"
     return str(n)
 
 

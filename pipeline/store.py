@@ -85,16 +85,19 @@ def _ingest(
         .order_by(Snapshot.fetched_at.desc())
         .limit(1)
     )
-    if latest is not None and latest.fetched_at == at:
-        result.status, result.snapshot_id = "unchanged", latest.id
+    same_time = session.scalar(
+        select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
+    )
+    if same_time is not None:
+        result.status, result.snapshot_id = "unchanged", same_time.id
         result.message = "already stored (same page, same time)"
         return result
     failed = error is not None or page.status >= 400 or page.status == 0
     if not failed and latest is not None and latest.sha256 == sha and latest.status != "error":
         if at > latest.last_seen_at:
             latest.last_seen_at = at
-            for obs in _current(session, src.id, page.url):
-                obs.last_seen, obs.last_snapshot_id = at, latest.id
+            if latest.status == "ok":
+                _seen_again(session, src, latest, at, removal_after, result)
         result.status, result.snapshot_id = "unchanged", latest.id
         result.message = "same content as the last fetch; not parsed again"
         return result
@@ -183,6 +186,20 @@ def _ingest(
     return result
 
 
+def _seen_again(
+    session: Session, src: Source, snap: Snapshot, at: datetime, removal_after: int, result: IngestResult
+) -> None:
+    """An identical body is another healthy fetch: rows it lacks are missing once more."""
+    for obs in _current(session, src.id, snap.url):
+        if obs.missed == 0:
+            obs.last_seen, obs.last_snapshot_id = at, snap.id
+            continue
+        obs.missed += 1
+        if obs.missed >= removal_after:
+            obs.current, obs.ended_at = False, at
+            result.events.append(_event(session, "model_removed", src, snap, obs, old=obs.amount_per_mtok, at=at))
+
+
 def _current(session: Session, source_id: int, url: str) -> list[PriceObservation]:
     return list(
         session.scalars(
@@ -245,13 +262,14 @@ def _event(
     old: Any = None,
     new: Any = None,
     pct: Any = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     ev = Event(
         type=kind,
         source_id=src.id,
         snapshot_id=snap.id,
         url=snap.url,
-        occurred_at=snap.fetched_at,
+        occurred_at=at or snap.fetched_at,
         provider=row.provider,
         model=row.model,
         component=row.component,

@@ -14,6 +14,7 @@ from pipeline.pricetable import TableDefaults, parse_tables
 from pipeline.providers import normalise_model, provider_from_model, provider_from_text
 from pipeline.records import Page
 from pipeline.tables import find_tables, looks_like_html
+from pipeline.units import dec
 
 _DATA = re.compile(r"providersData\s*=\s*(\[)", re.S)
 
@@ -53,5 +54,10 @@ class LlmpriceCnSpider(PriceSpider):
                 for field, component in (("inputPrice", "input"), ("outputPrice", "output")):
                     if field not in item:
                         continue
-                    raw = "免费" if item.get("isFree") else f"{item[field]}元"
-                    out.add_text(provider, model, component, None, raw, currency="CNY", per_tokens=1_000_000)
+                    value = item[field]
+                    raw = f"{field}: {value}" + (", isFree: true" if item.get("isFree") else "")
+                    if not isinstance(value, int | float) or value < 0:
+                        out.reject(f"{model} {component}: not a price", raw)
+                        continue
+                    # the page's data is 元 per 1M tokens (its README and card labels say so)
+                    out.add_amount(provider, model, component, None, dec(value), "CNY", raw)

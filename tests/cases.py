@@ -1,0 +1,61 @@
+"""Fixture cases: every saved page under ``tests/fixtures/<source>/`` with the
+expected output beside it (``<file>.expected.json``).
+
+The clock is frozen at the capture date in the file name, so dated exchange
+rates and URLs are the same on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler import registry
+from llmwatch.output import plain
+from llmwatch.records import price_row
+from pipeline.records import Page, decode_body
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def cases() -> list[Path]:
+    names = registry.sources()
+    return sorted(
+        p
+        for p in FIXTURES.glob("*/*")
+        if p.parent.name in names and p.is_file() and not p.name.endswith((".source.txt", ".expected.json"))
+    )
+
+
+def fetched_at_of(path: Path) -> datetime:
+    m = re.match(r"(\d{4})(?:-(\d{2})-(\d{2}))?_", path.name)
+    if m is None:
+        raise ValueError(f"fixture name must start with its capture date: {path.name}")
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def run_case(path: Path) -> dict[str, Any]:
+    source = path.parent.name
+    body = path.read_bytes()
+    page = Page(registry.get(source).url_for(decode_body(body)), body, fetched_at_of(path))
+    result = registry.extract(source, page)
+    return {
+        "source": source,
+        "url": page.url,
+        "fetched_at": plain(page.fetched_at),
+        "rows": [{k: plain(v) for k, v in price_row(r, page.url, page.fetched_at).items()} for r in result.rows],
+        "rejects": [{"reason": r.reason, "raw": r.raw} for r in result.rejects],
+        "empty_reason": result.empty_reason,
+    }
+
+
+def expected_path(path: Path) -> Path:
+    return path.with_name(path.name + ".expected.json")
+
+
+def load_expected(path: Path) -> dict[str, Any]:
+    return json.loads(expected_path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,104 @@
+"""The generic price-table parser on hand-made edge cases (named as such):
+header meaning not position, spans, short Markdown rows, transposed tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.collect import Collector
+from pipeline.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
+from pipeline.tables import find_tables
+
+
+def rows_of(text: str, defaults: TableDefaults = TableDefaults("zhipu", "CNY", 1_000_000)) -> list[tuple]:
+    out = Collector(date(2025, 1, 1))
+    parse_tables(find_tables(text), defaults, out)
+    return [(r.model, r.component, r.condition, str(r.amount_per_mtok)) for r in out.result().rows]
+
+
+HAND_MADE_SHUFFLED = """
+| 备注 | 输出价格（元/百万tokens） | 模型名称 | 输入价格（元/百万tokens） |
+| --- | --- | --- | --- |
+| 新 | 8 | GLM-4-Plus | 5 |
+"""
+
+
+def test_columns_are_found_by_meaning_not_position() -> None:
+    assert rows_of(HAND_MADE_SHUFFLED) == [("glm-4-plus", "input", None, "5"), ("glm-4-plus", "output", None, "8")]
+
+
+HAND_MADE_HTML_SPANS = """<html><body><h2>价格</h2><table>
+<tr><th>模型</th><th>上下文</th><th>输入</th><th>输出</th></tr>
+<tr><td rowspan="2">glm-4-long</td><td>0&lt;Token≤32K</td><td>1元</td><td rowspan="2">2元</td></tr>
+<tr><td>32K&lt;Token≤128K</td><td>1.5元</td></tr>
+<tr><td colspan="2">glm-4-flash</td><td colspan="2">免费</td></tr>
+</table></body></html>"""
+
+
+def test_html_rowspan_colspan_and_context_tiers() -> None:
+    # "上下文" holding a range is a condition only under a 范围/tier header: here it is context, kept out
+    rows = rows_of(HAND_MADE_HTML_SPANS)
+    assert ("glm-4-long", "output", None, "2") in rows
+    assert ("glm-4-flash", "input", None, "0") in rows and ("glm-4-flash", "output", None, "0") in rows
+
+
+HAND_MADE_TIERS = """
+| 模型 | 输入长度范围 | 输入 | 输出 |
+| --- | --- | --- | --- |
+| qwen-plus | 0<Token≤128K | 0.8元 | 2元 |
+| 128K<Token≤256K | 2.4元 | 20元 |
+"""
+
+
+def test_markdown_row_that_lost_its_rowspan_cell_keeps_the_model() -> None:
+    rows = rows_of(HAND_MADE_TIERS, TableDefaults("alibaba", "CNY", 1_000_000))
+    assert ("qwen-plus", "input", "context<=128K", "0.8") in rows
+    assert ("qwen-plus", "output", "128K<context<=256K", "20") in rows
+
+
+HAND_MADE_TRANSPOSED = """
+| 模型 | deepseek-chat | deepseek-reasoner |
+| --- | --- | --- |
+| 百万tokens输入 | 2元 | 4元 |
+| 百万tokens输出 | 8元 | 16元 |
+| 上下文长度 | 64K | 64K |
+"""
+
+
+def test_transposed_table_models_across_the_header() -> None:
+    assert rows_of(HAND_MADE_TRANSPOSED, TableDefaults("deepseek", "CNY", 1_000_000)) == [
+        ("deepseek-chat", "input", None, "2"),
+        ("deepseek-chat", "output", None, "8"),
+        ("deepseek-reasoner", "input", None, "4"),
+        ("deepseek-reasoner", "output", None, "16"),
+    ]
+
+
+def test_a_cell_that_does_not_parse_is_a_reject_not_a_row() -> None:
+    text = "| 模型 | 输入 | 输出 |\n| --- | --- | --- |\n| glm-4 | 五元 | 5元 |\n"
+    out = Collector(date(2025, 1, 1))
+    parse_tables(find_tables(text), TableDefaults("zhipu", "CNY", 1_000_000), out)
+    result = out.result()
+    assert [(r.model, r.component) for r in result.rows] == [("glm-4", "output")]
+    assert [r.raw for r in result.rejects] == ["五元"] and "glm-4 input" in result.rejects[0].reason
+
+
+def test_tables_without_prices_are_not_price_tables() -> None:
+    text = "| 模型 | RPM | TPM |\n| --- | --- | --- |\n| glm-4 | 20 | 1,000,000 |\n"
+    out = Collector(date(2025, 1, 1))
+    assert parse_tables(find_tables(text), TableDefaults("zhipu", "CNY", 1_000_000), out) == 0
+
+
+def test_header_roles() -> None:
+    assert header_role("输入价格 （缓存命中）") == "input_cache_hit"
+    assert header_role("Prompt caching Write") == "input_cache_write"
+    assert header_role("模型上下文长度") == "context"
+    assert header_role("资源点（/千tokens）") == "ignore"
+    assert header_role("思考模式输出") == "output_thinking"
+
+
+def test_condition_normalisation() -> None:
+    assert normalise_condition("≤ 8,192 tokens") == "context<=8K"
+    assert normalise_condition("8,192 < 长度 ≤ 32,768 tokens") == "8K<context<=32K"
+    assert normalise_condition("0<Token≤32K") == "context<=32K"
+    assert normalise_condition("输入长度 (128, 256]") == "128K<context<=256K"
