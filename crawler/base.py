@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
@@ -44,6 +46,10 @@ class PriceSpider(scrapy.Spider):
         yield FetchedPage(self.name, page_from_response(response), *_warc(response))
 
     def failed(self, failure: Failure) -> Iterator[FetchedPage]:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt forbids it, or --replay has no record of it: nothing was fetched
+            self.logger.warning("skipped %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+            return
         response = getattr(failure.value, "response", None)
         request = failure.request  # type: ignore[attr-defined]
         if response is not None:

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -26,6 +26,31 @@ REDIRECTS_HEADER = "WARC-X-Llmwatch-Redirected-From"
 _WIRE_HEADERS = {b"content-encoding", b"content-length", b"transfer-encoding"}
 
 
+class _Archive:
+    """One WARC file, shared by every spider of a run (one process, one reactor
+    thread), so records never interleave and offsets stay true."""
+
+    open_files: ClassVar[dict[Path, _Archive]] = {}
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = path.open("ab")
+        self.writer = WARCWriter(self.file, gzip=True)
+        self.users = 0
+
+    @classmethod
+    def acquire(cls, path: Path) -> _Archive:
+        archive = cls.open_files.get(path) or cls.open_files.setdefault(path, cls(path))
+        archive.users += 1
+        return archive
+
+    def release(self, path: Path) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self.file.close()
+            del self.open_files[path]
+
+
 class ArchiveMiddleware:
     """Writes each response (decoded body, status, headers) as a WARC record
     and tells the item which file and offset hold it."""
@@ -33,8 +58,7 @@ class ArchiveMiddleware:
     def __init__(self, crawler: Crawler, path: str | None) -> None:
         self.crawler = crawler
         self.path = Path(path) if path else None
-        self._file: Any = None
-        self._writer: WARCWriter | None = None
+        self._archive: _Archive | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -43,17 +67,17 @@ class ArchiveMiddleware:
         return mw
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if "replayed_from" in response.meta:
-            response.meta["warc"] = response.meta["replayed_from"]
+        # the response is not yet tied to its request here: use request.meta
+        if "replayed_from" in request.meta:
+            request.meta["warc"] = request.meta["replayed_from"]
             return response
         fetched = datetime.now(UTC).replace(microsecond=0)  # WARC-Date has seconds; replays match exactly
-        response.meta["fetched_at"] = fetched
+        request.meta["fetched_at"] = fetched
         if self.path is None:
             return response
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("ab")
-            self._writer = WARCWriter(self._file, gzip=True)
+        if self._archive is None:
+            self._archive = _Archive.acquire(self.path)
+        writer, file = self._archive.writer, self._archive.file
         headers = [
             (k.decode("latin-1"), b", ".join(v).decode("latin-1"))
             for k, v in response.headers.items()
@@ -65,19 +89,19 @@ class ArchiveMiddleware:
         redirected = request.meta.get("redirect_urls")
         if redirected:
             extra[REDIRECTS_HEADER] = " ".join(redirected)
-        record = self._writer.create_warc_record(
+        record = writer.create_warc_record(
             response.url, "response", payload=BytesIO(response.body), http_headers=http, warc_headers_dict=extra
         )
-        offset = self._file.tell()
-        self._writer.write_record(record)
-        self._file.flush()  # a killed crawl keeps every record written so far
-        response.meta["warc"] = (str(self.path), offset)
+        offset = file.tell()
+        writer.write_record(record)
+        file.flush()  # a killed crawl keeps every record written so far
+        request.meta["warc"] = (str(self.path), offset)
         return response
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = self._writer = None
+        if self._archive is not None and self.path is not None:
+            self._archive.release(self.path)
+            self._archive = None
 
 
 def _reason(status: int) -> str:
@@ -108,6 +132,7 @@ def read_archive(path: str | Path) -> dict[str, ArchivedResponse]:
             for record in it:
                 if record.rec_type != "response":
                     continue
+                body = record.content_stream().read()  # before get_record_offset(), which skips the rest
                 offset = it.get_record_offset()
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 status = int(record.http_headers.get_statuscode() or 200)
@@ -115,7 +140,7 @@ def read_archive(path: str | Path) -> dict[str, ArchivedResponse]:
                     url=url,
                     status=status,
                     headers=[(k, v) for k, v in record.http_headers.headers],
-                    body=record.content_stream().read(),
+                    body=body,
                     fetched_at=datetime.strptime(
                         record.rec_headers.get_header("WARC-Date")[:19], "%Y-%m-%dT%H:%M:%S"
                     ).replace(tzinfo=UTC),

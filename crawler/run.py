@@ -92,7 +92,7 @@ def crawl(
     if replay:
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
         process.crawl(registry.get(name), **kwargs)

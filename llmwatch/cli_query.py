@@ -158,22 +158,21 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         snaps = s.execute(queries.last_snapshots()).all()
         counts = dict(s.execute(queries.current_counts()).all())
         rejects = dict(s.execute(queries.reject_counts()).all())
-    last: dict[str, Any] = {}
+    pages: dict[str, list[Any]] = {}
     for snap, name in snaps:
-        if name not in last or snap.fetched_at > last[name].fetched_at:
-            last[name] = snap
+        pages.setdefault(name, []).append(snap)
     records = []
     for name, spider in registry.sources().items():
-        snap = last.get(name)
-        health = "never fetched" if snap is None else {"ok": "ok", "empty": "no rows", "error": "failing"}[snap.status]
+        latest = pages.get(name, [])
         records.append(
             {
                 "source": name,
                 "kind": spider.kind,
                 "status": "experimental" if spider.experimental else "stable",
-                "health": health,
-                "last_fetched": snap.last_seen_at if snap else None,
-                "last_note": snap.note if snap else None,
+                "health": _health(latest),
+                "pages": len(latest),
+                "last_fetched": max((p.last_seen_at for p in latest), default=None),
+                "problems": [f"{p.url}: {p.note}" for p in latest if p.status != "ok"],
                 "prices": counts.get(name, 0),
                 "rejects": rejects.get(name, 0),
                 "urls": spider.start_urls,
@@ -190,6 +189,19 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("description", "what"),
     ]
     emit(records, fmt, columns, title="sources")
+
+
+def _health(latest: list[Any]) -> str:
+    """ok, never fetched, or what is wrong with how many of the source's pages."""
+    if not latest:
+        return "never fetched"
+    failing = sum(p.status == "error" for p in latest)
+    empty = sum(p.status == "empty" for p in latest)
+    if failing:
+        return f"failing: {failing} of {len(latest)} pages"
+    if empty:
+        return f"no rows: {empty} of {len(latest)} pages"
+    return "ok"
 
 
 @app.command()

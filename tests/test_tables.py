@@ -9,8 +9,10 @@ from pipeline.collect import Collector
 from pipeline.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
 from pipeline.tables import find_tables
 
+ZHIPU = TableDefaults("zhipu", "CNY", 1_000_000)
 
-def rows_of(text: str, defaults: TableDefaults = TableDefaults("zhipu", "CNY", 1_000_000)) -> list[tuple]:
+
+def rows_of(text: str, defaults: TableDefaults = ZHIPU) -> list[tuple]:
     out = Collector(date(2025, 1, 1))
     parse_tables(find_tables(text), defaults, out)
     return [(r.model, r.component, r.condition, str(r.amount_per_mtok)) for r in out.result().rows]

@@ -1,0 +1,3 @@
+from llmwatch.cli import run
+
+run()

@@ -1,0 +1,201 @@
+"""The command line as users and scripts meet it: contract shapes, exit codes,
+one-line errors, help with examples."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from llmwatch import cli
+from tests.cases import FIXTURES, cases, load_expected
+
+
+@pytest.fixture
+def llmwatch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("LLMWATCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("LLMWATCH_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["llmwatch", *args])
+        code = 0
+        try:
+            cli.run()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return run
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_extract_prints_the_right_rows(llmwatch, path: Path) -> None:
+    expected = load_expected(path)
+    code, out, _ = llmwatch(
+        "extract", str(path), "--source", expected["source"], "--fetched-at", expected["fetched_at"], "--format", "json"
+    )
+    assert code == 0
+    assert jsonl(out) == expected["rows"]
+
+
+def test_extract_of_a_page_without_a_table_exits_3_and_says_why(llmwatch) -> None:
+    page = FIXTURES / "volcengine/2025-12-18_ark-model-price_js-rendered.md"
+    code, out, err = llmwatch("extract", str(page), "--source", "generic", "--provider", "bytedance")
+    assert code == 3 and out == ""
+    assert "no price table found; the page may need JavaScript" in err and len(err.strip().splitlines()) == 1
+
+
+def test_extract_of_garbage_exits_3(llmwatch, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.html"
+    junk.write_bytes(b"\x00\xff\xfe<html><table><tr><td>\x81\x82")
+    code, _, err = llmwatch("extract", str(junk), "--source", "deepseek")
+    assert code == 3 and err.startswith("error:")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["extract", "/nonexistent.html", "--source", "deepseek"], "cannot read /nonexistent.html"),
+        (
+            ["extract", str(FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md"), "--source", "nosuch"],
+            "unknown source 'nosuch'",
+        ),
+        (
+            ["extract", str(FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md"), "--source", "generic"],
+            "--source generic needs --provider",
+        ),
+        (["prices", "--at", "last tuesday"], "--at: not an ISO 8601 date"),
+        (["prices", "--bogus"], "No such option: --bogus"),
+        (["parse", "weight", "3kg"], "parse takes price, money or date"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(llmwatch, args: list[str], message: str) -> None:
+    code, _, err = llmwatch(*args)
+    assert code == 2 and message in err
+
+
+def test_ingest_then_query_in_the_contract_shapes(llmwatch) -> None:
+    for rel, when in [
+        ("openrouter/2024-05-15_models.json", "2024-05-15T04:09:05Z"),
+        ("openrouter/2024-08-01_models.json", "2024-08-01T07:29:48Z"),
+    ]:
+        code, _, err = llmwatch("ingest", str(FIXTURES / rel), "--source", "openrouter", "--fetched-at", when)
+        assert code == 0, err
+    assert "stored: 28 rows, 10 events" in err
+
+    code, out, _ = llmwatch("events", "--type", "price_changed", "--format", "json")
+    changes = jsonl(out)
+    assert {(e["model"], e["component"], e["old"], e["new"], e["change_pct"]) for e in changes} == {
+        ("yi-6b", "input", "0.126", "0.18", "42.86"),
+        ("yi-6b", "output", "0.126", "0.18", "42.86"),
+        ("qwen-72b-chat", "input", "0.9", "0.81", "-10"),
+        ("qwen-72b-chat", "output", "0.9", "0.81", "-10"),
+    }
+    first = changes[0]
+    assert {
+        "type",
+        "id",
+        "occurred_at",
+        "source",
+        "url",
+        "snapshot",
+        "provider",
+        "model",
+        "component",
+        "condition",
+        "currency",
+        "old",
+        "new",
+        "change_pct",
+    } <= set(first)
+    assert (first["source"], first["url"], first["occurred_at"]) == (
+        "openrouter",
+        "https://openrouter.ai/api/v1/models",
+        "2024-08-01T07:29:48Z",
+    )
+
+    code, out, _ = llmwatch("prices", "--model", "deepseek-chat", "--format", "json")
+    (inp, outp) = sorted(jsonl(out), key=lambda r: r["component"])
+    assert (inp["component"], inp["amount_per_mtok"], inp["currency"], inp["cny_per_mtok"]) == (
+        "input",
+        "0.14",
+        "USD",
+        "0.9968",
+    )
+    assert outp["amount_per_mtok"] == "0.28"
+
+    code, out, _ = llmwatch("prices", "--model", "yi-6b", "--at", "2024-06-01", "--format", "csv")
+    lines = out.splitlines()
+    assert lines[0].startswith("kind,provider,model,component,condition,amount_per_mtok,currency,cny_per_mtok")
+    assert sorted(line.split(",")[5] for line in lines[1:]) == ["0.126", "0.126"]
+
+    code, out, _ = llmwatch("history", "yi-6b", "--component", "input", "--format", "json")
+    assert [(h["amount_per_mtok"], h["first_seen"]) for h in jsonl(out)] == [
+        ("0.126", "2024-05-15T04:09:05Z"),
+        ("0.18", "2024-08-01T07:29:48Z"),
+    ]
+
+    code, out, _ = llmwatch("sources", "--format", "json")
+    health = {s["source"]: (s["health"], s["prices"]) for s in jsonl(out)}
+    assert health["openrouter"] == ("ok", 28) and health["deepseek"] == ("never fetched", 0)
+
+
+def test_ingest_twice_changes_nothing(llmwatch) -> None:
+    args = (
+        "ingest",
+        str(FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md"),
+        "--source",
+        "moonshot",
+        "--fetched-at",
+        "2025-12-20T14:04:07Z",
+    )
+    assert llmwatch(*args)[2].startswith("stored: 36 rows")
+    assert llmwatch(*args)[2].startswith("unchanged: 0 rows, 0 events")
+    _code, out, _ = llmwatch("prices", "--source", "moonshot", "--format", "json")
+    assert len(jsonl(out)) == 36
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["price", "0.8厘/千tokens"], {"amount_per_mtok": "0.8", "currency": "CNY", "free": False}),
+        (
+            ["price", "$0.27 / 1M tokens", "--fetched-at", "2025-06-01"],
+            {"amount_per_mtok": "0.27", "cny_per_mtok": "1.9386"},
+        ),
+        (["price", "限时免费"], {"amount_per_mtok": "0", "free": True, "limited_time": True}),
+        (["money", "超25亿元"], {"amount": "2500000000", "currency": "CNY", "qualifier": "over"}),
+        (["money", "数亿美元"], {"amount": None, "currency": "USD", "qualifier": "vague"}),
+        (["date", "3小时前", "--fetched-at", "2024-07-06T12:00:00+08:00"], {"utc": "2024-07-06T01:00:00Z"}),
+        (["date", "2024年7月6日"], {"utc": "2024-07-05T16:00:00Z"}),
+    ],
+)
+def test_parse(llmwatch, args: list[str], expected: dict) -> None:
+    code, out, _ = llmwatch("parse", *args)
+    assert code == 0
+    got = json.loads(out)
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_parse_of_nonsense_exits_3(llmwatch) -> None:
+    code, _, err = llmwatch("parse", "price", "about tree fiddy")
+    assert code == 3 and "no number" in err
+
+
+def test_every_command_is_documented_with_an_example() -> None:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    commands = dict(group.commands)  # type: ignore[attr-defined]
+    commands.update({f"db {k}": v for k, v in commands.pop("db").commands.items()})
+    for name, command in commands.items():
+        assert "llmwatch " in (command.help or ""), f"`llmwatch {name} --help` has no example"

@@ -1,0 +1,150 @@
+"""A real crawl through Scrapy against a local HTTP server on 127.0.0.1 that
+serves the fixtures, end to end into the database; then the same crawl again
+from its WARC archive with the server gone (``--replay``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.cases import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+ROUTES = {
+    "/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /private/\n"),
+    "/zh-cn/quick_start/pricing": (
+        "text/markdown; charset=utf-8",
+        (FIXTURES / "deepseek/2025-12-20_zh_crawler-markdown.md").read_bytes(),
+    ),
+    "/docs/pricing/chat": (
+        "text/html; charset=utf-8",
+        (FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md").read_bytes(),
+    ),
+    "/api/v1/models": ("application/json", (FIXTURES / "openrouter/2024-05-15_models.json").read_bytes()),
+}
+
+
+class Site(BaseHTTPRequestHandler):
+    agents: list[str] = []
+
+    def do_GET(self) -> None:
+        Site.agents.append(self.headers.get("User-Agent", ""))
+        if self.path == "/broken":
+            self.send_response(500)
+            self.end_headers()
+            return
+        if self.path not in ROUTES:
+            self.send_response(404)
+            self.end_headers()
+            return
+        ctype, body = ROUTES[self.path]
+        data = gzip.compress(body) if "gzip" in self.headers.get("Accept-Encoding", "") else body
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        if data is not body:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Site.agents.clear()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def llmwatch(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data), "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0"}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmwatch", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def prices(data: Path) -> list[dict]:
+    out = llmwatch(data, "prices", "--format", "json").stdout
+    return sorted((json.loads(line) for line in out.splitlines()), key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def test_crawl_stores_archives_and_replays_exactly(site: str, tmp_path: Path) -> None:
+    live, offline = tmp_path / "live", tmp_path / "offline"
+    urls = [
+        f"deepseek={site}/zh-cn/quick_start/pricing",
+        f"deepseek={site}/private/pricing",  # robots.txt forbids it: skipped, not an error
+        f"moonshot={site}/docs/pricing/chat",
+        f"moonshot={site}/broken",  # HTTP 500 after retries: recorded, the run goes on
+        f"openrouter={site}/api/v1/models",
+    ]
+    args = ["crawl", "deepseek", "moonshot", "openrouter", *[a for u in urls for a in ("--url", u)]]
+    first = llmwatch(live, *args)
+    assert first.returncode == 0, first.stderr
+    assert "run 1 finished: 4 pages (0 unchanged), 64 rows, 0 events, 1 rejects, 1 errors" in first.stderr
+    assert all(agent.startswith("llmwatch/") for agent in Site.agents)
+
+    got = prices(live)
+    by_source = {s: sum(r["source"] == s for r in got) for s in ("deepseek", "moonshot", "openrouter")}
+    assert by_source == {"deepseek": 6, "moonshot": 36, "openrouter": 22}
+    hit = next(r for r in got if r["model"] == "deepseek-chat" and r["component"] == "input_cache_hit")
+    assert (hit["amount_per_mtok"], hit["currency"], hit["url"]) == ("0.2", "CNY", f"{site}/zh-cn/quick_start/pricing")
+
+    warcs = list((live / "warc").glob("run-*.warc.gz"))
+    assert [w.name for w in warcs] == ["run-00001.warc.gz"]
+    sources = [json.loads(line) for line in llmwatch(live, "sources", "--format", "json").stdout.splitlines()]
+    health = {s["source"]: s["health"] for s in sources}
+    assert health["openrouter"] == "ok" and health["moonshot"] == "failing: 1 of 2 pages"
+
+    # the same crawl again: every page unchanged, nothing new stored
+    again = llmwatch(live, *args)
+    assert "run 2 finished: 4 pages (3 unchanged), 0 rows, 0 events" in again.stderr, again.stderr
+    assert prices(live) != [] and len(prices(live)) == len(got)
+
+    # the server is gone: replay the archive into a fresh database
+    Site.agents.clear()
+    replayed = llmwatch(offline, "crawl", "--replay", str(warcs[0]))
+    assert replayed.returncode == 0, replayed.stderr
+    assert Site.agents == []
+    assert "64 rows" in replayed.stderr
+    assert _same_prices(prices(offline), got)
+
+    # replaying into the live database changes nothing
+    before = prices(live)
+    llmwatch(live, "crawl", "--replay", str(warcs[0]))
+    assert prices(live) == before
+
+
+def _same_prices(a: list[dict], b: list[dict]) -> bool:
+    """Same prices, same evidence URL, same fetch time (WARC-Date), whatever the row ids."""
+    keep = (
+        "source",
+        "url",
+        "provider",
+        "model",
+        "component",
+        "condition",
+        "amount_per_mtok",
+        "currency",
+        "cny_per_mtok",
+        "first_seen",
+    )
+    return [{k: r[k] for k in keep} for r in a] == [{k: r[k] for k in keep} for r in b]

@@ -1,0 +1,85 @@
+"""The database on both backends: schema from migrations, exact decimals,
+UTC timestamps, and the query builders the CLI uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from db import queries
+from db.engine import engine_for, is_current
+from db.models import Base, PriceObservation
+from tests.conftest import ingest_fixture
+
+
+def test_migrations_build_exactly_the_models(db_url: str) -> None:
+    engine = engine_for(db_url)
+    assert is_current(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_money_is_exact_and_times_are_utc(factory) -> None:
+    ingest_fixture(factory, "coze/2025_billing-rules_doubao-deepseek.md", "2025-03-01T08:00:00+08:00")
+    ingest_fixture(factory, "litellm/2025-02-06_model-prices.json", "2025-02-06T02:56:03+00:00")
+    with factory() as s:
+        doubao = s.scalar(
+            select(PriceObservation).where(
+                PriceObservation.model == "doubao-pro-32k", PriceObservation.component == "input"
+            )
+        )
+        hit = s.scalar(
+            select(PriceObservation).where(
+                PriceObservation.model == "deepseek-chat", PriceObservation.component == "input_cache_hit"
+            )
+        )
+    assert doubao is not None and hit is not None
+    assert (doubao.amount_per_mtok, doubao.raw) == (Decimal("0.8"), "0.0008 元")
+    assert doubao.first_seen == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
+    assert (hit.amount_per_mtok, hit.currency, hit.cny_per_mtok) == (Decimal("0.014"), "USD", Decimal("0.10052"))
+
+
+def test_prices_now_and_at_a_date(factory) -> None:
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+
+    def yi6b(at: datetime | None) -> Decimal:
+        with factory() as s:
+            rows = s.execute(queries.prices(model="yi-6b", at=at)).all()
+        return {obs.component: obs.amount_per_mtok for obs, _ in rows}["input"]
+
+    assert yi6b(None) == Decimal("0.18")
+    assert yi6b(datetime(2024, 6, 1, tzinfo=UTC)) == Decimal("0.126")
+    with factory() as s:
+        assert s.execute(queries.prices(at=datetime(2024, 1, 1, tzinfo=UTC))).all() == []
+        by_provider = s.execute(queries.prices(provider="deepseek")).all()
+    assert {(o.model, o.component) for o, _ in by_provider} == {
+        ("deepseek-chat", "input"),
+        ("deepseek-chat", "output"),
+        ("deepseek-coder", "input"),
+        ("deepseek-coder", "output"),
+    }
+
+
+def test_history_lists_every_price_period(factory) -> None:
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    with factory() as s:
+        rows = s.execute(queries.history("qwen-72b-chat", component="input")).all()
+    periods = [
+        (o.amount_per_mtok, o.first_seen.date().isoformat(), o.ended_at and o.ended_at.date().isoformat())
+        for o, _ in rows
+    ]
+    assert periods == [(Decimal("0.9"), "2024-05-15", "2024-08-01"), (Decimal("0.81"), "2024-08-01", None)]
+
+
+def test_filters_are_bound_parameters(factory) -> None:
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    with factory() as s:
+        assert s.execute(queries.prices(model="x' OR '1'='1")).all() == []
+        assert s.execute(queries.events(provider="deepseek'; DROP TABLE events; --")).all() == []
+        assert len(s.execute(queries.prices()).all()) == 22
