@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 
-from db.models import CrawlRun, Event, PriceObservation, RejectRow, Snapshot, Source
+from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 
 
 def prices(
     *, provider: str | None = None, model: str | None = None, at: datetime | None = None, source: str | None = None
-) -> Select[tuple[PriceObservation, str]]:
+) -> Select[PriceObservation, str]:
     """Prices in force now (or at ``at``), one row per source, page and key."""
     stmt = select(PriceObservation, Source.name).join(Source, Source.id == PriceObservation.source_id)
     if at is None:
@@ -44,7 +44,7 @@ def events(
     since: datetime | None = None,
     source: str | None = None,
     model: str | None = None,
-) -> Select[tuple[Event, str, str | None]]:
+) -> Select[Event, str, str | None]:
     stmt = (
         select(Event, Source.name, Snapshot.warc_path)
         .join(Source, Source.id == Event.source_id)
@@ -63,7 +63,7 @@ def events(
     return stmt.order_by(Event.occurred_at, Event.id)
 
 
-def history(model: str, *, component: str | None = None) -> Select[tuple[PriceObservation, str]]:
+def history(model: str, *, component: str | None = None) -> Select[PriceObservation, str]:
     """Every price period of a model, across sources, oldest first."""
     stmt = (
         select(PriceObservation, Source.name)
@@ -77,7 +77,7 @@ def history(model: str, *, component: str | None = None) -> Select[tuple[PriceOb
     )
 
 
-def last_snapshots() -> Select[tuple[Snapshot, str]]:
+def last_snapshots() -> Select[Snapshot, str]:
     """The newest snapshot of every (source, url)."""
     newest = (
         select(Snapshot.source_id, Snapshot.url, func.max(Snapshot.fetched_at).label("at"))
@@ -99,7 +99,7 @@ def last_snapshots() -> Select[tuple[Snapshot, str]]:
     )
 
 
-def current_counts() -> Select[tuple[str, int]]:
+def current_counts() -> Select[str, int]:
     return (
         select(Source.name, func.count(PriceObservation.id))
         .join(PriceObservation, PriceObservation.source_id == Source.id)
@@ -108,7 +108,7 @@ def current_counts() -> Select[tuple[str, int]]:
     )
 
 
-def reject_counts() -> Select[tuple[str, int]]:
+def reject_counts() -> Select[str, int]:
     return (
         select(Source.name, func.count(RejectRow.id))
         .join(RejectRow, RejectRow.source_id == Source.id)
@@ -116,12 +116,8 @@ def reject_counts() -> Select[tuple[str, int]]:
     )
 
 
-def rejects(*, source: str | None = None) -> Select[tuple[RejectRow, str]]:
+def rejects(*, source: str | None = None) -> Select[RejectRow, str]:
     stmt = select(RejectRow, Source.name).join(Source, Source.id == RejectRow.source_id)
     if source:
         stmt = stmt.where(Source.name == source)
     return stmt.order_by(RejectRow.id)
-
-
-def last_run() -> Select[tuple[CrawlRun]]:
-    return select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)

@@ -26,6 +26,10 @@ _MD = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
 _AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天|周)前$")
 _AGO_EN = re.compile(r"^(\d+)\s*(second|minute|hour|day|week)s?\s+ago$", re.I)
 _DAY = re.compile(r"^(今天|昨天|前天)\s*(?:(\d{1,2})[:：](\d{2}))?$")
+_EN = re.compile(r"^([A-Z][a-z]{2})[a-z]*\.? (\d{1,2}),? (\d{4})$")
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 _AGO_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days", "周": "weeks"}
 
 
@@ -38,9 +42,12 @@ def parse_date(text: str, fetched_at: datetime | None = None, tz: ZoneInfo = SHA
     if not raw:
         raise DateError("empty date")
     base = (fetched_at or datetime.now(UTC)).astimezone(tz)
-    local = _fast(raw, base, tz)
-    if local is None:
-        local = _slow(raw, base, tz)
+    try:
+        local = _fast(raw, base, tz)
+        if local is None:
+            local = _slow(raw, base, tz)
+    except (ValueError, OverflowError) as exc:  # e.g. 2024年13月45日
+        raise DateError(f"not a valid date: {text!r} ({exc})") from None
     if local is None:
         raise DateError(f"cannot read a date in {text!r}")
     if local.tzinfo is None:
@@ -64,6 +71,8 @@ def _fast(raw: str, base: datetime, tz: ZoneInfo) -> datetime | None:
         return dt.replace(year=base.year - 1) if dt > base + timedelta(days=1) else dt
     if m := _AGO.match(raw):
         return base - timedelta(**{_AGO_UNITS[m.group(2)]: int(m.group(1))})
+    if (m := _EN.match(raw)) and m.group(1) in _MONTHS:
+        return datetime(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)), tzinfo=tz)
     if m := _AGO_EN.match(raw):
         return base - timedelta(**{f"{m.group(2).lower()}s": int(m.group(1))})
     if m := _DAY.match(raw):

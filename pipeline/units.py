@@ -102,11 +102,11 @@ def _per_of(text: str) -> int | None:
             continue  # a bare "/2" says nothing about tokens
         count = Decimal(n.replace(",", "")) if n else Decimal(1)
         return int(count * _COUNT_WORDS.get((unit or "").lower(), 1))
-    m = re.search(r"(\d[\d,]*)?\s*(百万|千万|万|千|(?<![a-z])[km])\s*tokens?", text, re.I)
-    if m is None:
+    bare = re.search(r"(\d[\d,]*)?\s*(百万|千万|万|千|(?<![a-z])[km])\s*tokens?", text, re.I)
+    if bare is None:
         return None
-    count = Decimal(m.group(1).replace(",", "")) if m.group(1) else Decimal(1)
-    return int(count * _COUNT_WORDS[m.group(2).lower()])
+    count = Decimal(bare.group(1).replace(",", "")) if bare.group(1) else Decimal(1)
+    return int(count * _COUNT_WORDS[bare.group(2).lower()])
 
 
 def parse_price(text: str, *, currency: str | None = None, per_tokens: int | None = None) -> ParsedPrice:

@@ -1,0 +1,1 @@
+"""Pure extraction, normalisation, change detection; storage at the edge."""
