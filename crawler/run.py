@@ -3,6 +3,8 @@ restarted), recorded as a crawl run with its counts."""
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +47,25 @@ def scrapy_settings(cfg: Settings) -> ScrapySettings:
     s.set("LLMWATCH_SCOPE", sorted(cfg.scope), priority="cmdline")
     s.set("LLMWATCH_REMOVAL_AFTER", cfg.removal_after, priority="cmdline")
     return s
+
+
+class _NoTraceback(logging.Filter):
+    """Scrapy logs network failures with their traceback; users get the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _one_line_logs() -> None:
+    if os.environ.get("LLMWATCH_DEBUG"):
+        return
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NoTraceback())
 
 
 def crawl(
@@ -96,6 +117,7 @@ def crawl(
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
         process.crawl(registry.get(name), **kwargs)
+    _one_line_logs()  # after the crawlers exist: each installs Scrapy's root log handler
     status, message = "finished", None
     try:
         process.start()

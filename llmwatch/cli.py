@@ -107,7 +107,24 @@ def crawl(
             raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
         urls.setdefault(name, []).append(target)
 
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from crawler import registry
+
+    names = list(sources or registry.sources())
+    total = None if replay else sum(len(urls.get(n) or registry.get(n).start_urls) for n in names)
+    bar = Progress(
+        TextColumn("crawling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task("crawl", total=total)
+
     def progress(result: Any) -> None:
+        bar.advance(task)
         mark = {
             "stored": "[green]✓[/green]",
             "unchanged": "[dim]=[/dim]",
@@ -121,7 +138,8 @@ def crawl(
             line += f"  [dim]{result.message}[/dim]"
         err.print(line, highlight=False)
 
-    summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
+    with bar:
+        summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
     c = summary.counts
     err.print(
         f"run {summary.run_id} {summary.status}: {c['pages']} pages ({c['unchanged']} unchanged), {c['rows']} rows, "
@@ -131,6 +149,9 @@ def crawl(
     )
     show_events(cfg, [ev["id"] for r in summary.results for ev in r.events], Format.table)
     if summary.status != "finished":
+        raise typer.Exit(1)
+    if c["pages"] and c["errors"] == c["pages"]:
+        err.print("[red]error:[/red] no page could be fetched (see the messages above)", highlight=False)
         raise typer.Exit(1)
 
 
@@ -248,7 +269,8 @@ def run() -> None:
     from pipeline.store import OutOfOrder
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        sys.exit(code if isinstance(code, int) else 0)
     except (UsageError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay) as exc:
         _fail(2, str(exc))
     except NothingFound as exc:

@@ -148,3 +148,16 @@ def _same_prices(a: list[dict], b: list[dict]) -> bool:
         "first_seen",
     )
     return [{k: r[k] for k in keep} for r in a] == [{k: r[k] for k in keep} for r in b]
+
+
+def test_an_unreachable_site_is_recorded_without_a_traceback(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = llmwatch(tmp_path, "crawl", "openrouter", "--url", f"openrouter=http://127.0.0.1:{port}/api/v1/models")
+    assert proc.returncode == 1
+    assert "no page could be fetched" in proc.stderr and "Connection was refused" in proc.stderr
+    rejects = [json.loads(line) for line in llmwatch(tmp_path, "rejects", "--format", "json").stdout.splitlines()]
+    assert [r["reason"].split(":")[0] for r in rejects] == ["fetch failed"]
