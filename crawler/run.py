@@ -42,10 +42,7 @@ def scrapy_settings(cfg: Settings) -> ScrapySettings:
     s.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(crawl["concurrency_per_domain"]), priority="cmdline")
     s.set("DOWNLOAD_DELAY", float(crawl["download_delay"]), priority="cmdline")
     s.set("DOWNLOAD_TIMEOUT", int(crawl["timeout"]), priority="cmdline")
-    s.set("LLMWATCH_DATABASE_URL", cfg.database_url, priority="cmdline")
-    s.set("LLMWATCH_RATES", cfg.rates, priority="cmdline")
-    s.set("LLMWATCH_SCOPE", sorted(cfg.scope), priority="cmdline")
-    s.set("LLMWATCH_REMOVAL_AFTER", cfg.removal_after, priority="cmdline")
+    s.set("LLMWATCH_SETTINGS", cfg, priority="cmdline")
     return s
 
 

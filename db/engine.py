@@ -13,6 +13,13 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: tables in the database that are not ours to migrate (APScheduler's job store)
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """For Alembic comparisons: leave other libraries' tables alone."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -140,10 +140,11 @@ class Event(Base):
         Index("ix_events_occurred_at", "occurred_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: price_changed, model_added, model_removed, extraction_broken
+    #: price_changed, model_added, model_removed, extraction_broken, source_recovered, source_stale
     type: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    #: the evidence; none for source_stale (nothing was fetched)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     url: Mapped[str] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     provider: Mapped[str] = mapped_column(String(32), default="")
@@ -167,3 +168,40 @@ class RejectRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """The outbox: one row per (event, channel), written with its event.
+
+    The unique key is the delivery ledger: a retry or a rerun finds the row
+    and never sends twice. The channel URL itself (it carries secrets) stays
+    in the configuration; only its hash and a redacted label are stored.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel_key", name="uq_alerts_event_channel"),
+        Index("ix_alerts_status_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    channel_key: Mapped[str] = mapped_column(String(32))
+    channel_label: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: pending, sent
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lock(Base):
+    """A named lock held by one process (``host:pid``), across processes and hosts."""
+
+    __tablename__ = "locks"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -48,7 +48,7 @@ def events(
     stmt = (
         select(Event, Source.name, Snapshot.warc_path)
         .join(Source, Source.id == Event.source_id)
-        .join(Snapshot, Snapshot.id == Event.snapshot_id)
+        .outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
     )
     if type_:
         stmt = stmt.where(Event.type == type_)

@@ -220,6 +220,7 @@ def ingest(
     """
     from crawler import registry
     from db.engine import session_factory
+    from llmwatch import channels
     from llmwatch.cli_query import show_events
     from pipeline.store import ingest as store
 
@@ -233,7 +234,8 @@ def ingest(
         name,
         page,
         lambda p: registry.extract(source, p, rates=cfg.rates, scope=cfg.scope, provider=provider),
-        removal_after=cfg.removal_after,
+        policy=cfg.policy,
+        outbox=channels.outbox(cfg),
     )
     err.print(
         f"{result.status}: {result.rows} rows, {len(result.events)} events, {result.rejects} rejects"

@@ -34,7 +34,8 @@ def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
     from sqlalchemy import select
 
     from db.models import Event, Snapshot, Source
-    from llmwatch.records import describe, event
+    from pipeline.alerts import describe
+    from pipeline.outbox import event_record as event
 
     with _session(cfg) as s:
         rows = s.execute(
@@ -97,7 +98,8 @@ def events(
     llmwatch events --since 2024-06-01 --format json
     """
     from db import queries
-    from llmwatch.records import describe, event
+    from pipeline.alerts import describe
+    from pipeline.outbox import event_record as event
 
     cfg = settings(ctx)
     with _session(cfg) as s:

@@ -8,16 +8,21 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pipeline.collect import DEFAULT_SCOPE
+from pipeline.store import Policy
 from pipeline.units import DEFAULT_USD_CNY
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
     "currency": {"usd_cny": DEFAULT_USD_CNY},
     "changes": {"removal_after": 2},
+    "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
+    "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
+    "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
     "crawl": {
         "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",
         "obey_robots": True,
@@ -49,6 +54,19 @@ class Settings:
     @property
     def removal_after(self) -> int:
         return int(self.raw["changes"]["removal_after"])
+
+    @property
+    def policy(self) -> Policy:
+        health = self.raw["health"]
+        return Policy(
+            removal_after=self.removal_after,
+            max_drop_pct=Decimal(str(health["max_drop_pct"])),
+            max_reject_rate=Decimal(str(health["max_reject_rate"])),
+        )
+
+    @property
+    def alerts(self) -> dict[str, Any]:
+        return self.raw["alerts"]
 
     @property
     def crawl(self) -> dict[str, Any]:

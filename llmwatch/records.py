@@ -1,11 +1,10 @@
-"""Database rows -> the record shapes of ``contracts.md``."""
+"""Database rows -> the record shapes of ``contracts.md`` (events: ``pipeline.outbox.event_record``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from db.models import Event, PriceObservation
-from llmwatch.output import plain
+from db.models import PriceObservation
 from pipeline.records import PriceRow
 
 
@@ -48,49 +47,3 @@ def observation(obs: PriceObservation, source: str) -> dict[str, Any]:
         "ended_at": obs.ended_at,
         "snapshot": obs.snapshot_id,
     }
-
-
-def event(ev: Event, source: str, warc_path: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": ev.type,
-        "id": ev.id,
-        "occurred_at": ev.occurred_at,
-        "source": source,
-        "url": ev.url,
-        "snapshot": ev.snapshot_id,
-    }
-    if ev.type == "extraction_broken":
-        out["reason"] = ev.reason
-    else:
-        out.update(
-            provider=ev.provider,
-            model=ev.model,
-            component=ev.component,
-            condition=ev.condition or None,
-            currency=ev.currency,
-        )
-        if ev.type in ("price_changed", "model_removed"):
-            out["old"] = ev.old
-        if ev.type in ("price_changed", "model_added"):
-            out["new"] = ev.new
-        if ev.type == "price_changed":
-            out["change_pct"] = ev.change_pct
-    out["archive"] = warc_path
-    return out
-
-
-def describe(ev: dict[str, Any]) -> str:
-    """One line for people: what changed, old -> new, by how much."""
-    what = f"{ev.get('provider', '')}/{ev.get('model', '')} {ev.get('component', '')}"
-    if ev.get("condition"):
-        what += f" [{ev['condition']}]"
-    cur = ev.get("currency", "")
-    if ev["type"] == "price_changed":
-        pct = ev.get("change_pct")
-        by = "" if pct is None else f" ({'+' if pct > 0 else ''}{plain(pct)}%)"
-        return f"{what}: {plain(ev['old'])} -> {plain(ev['new'])} {cur}/1M{by}"
-    if ev["type"] == "model_added":
-        return f"{what}: new at {plain(ev['new'])} {cur}/1M"
-    if ev["type"] == "model_removed":
-        return f"{what}: gone (was {plain(ev['old'])} {cur}/1M)"
-    return str(ev.get("reason", ""))

@@ -1,7 +1,8 @@
-"""Storing one fetched page: snapshot, rejects, observations, events.
+"""Storing one fetched page: snapshot, rejects, observations, events, alerts.
 
 One transaction per page, so a crawl killed half-way leaves whole pages only,
 and a rerun finds each stored page by its content hash and changes nothing.
+Alerts are queued in the same transaction as their events (the outbox).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -17,11 +19,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline.changes import Held, change_pct, diff
+from pipeline.outbox import Outbox
 from pipeline.records import Extraction, Page, PriceRow, Reject
 
 
 class OutOfOrder(ValueError):
     """A page older than what is already stored for the same URL."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When a change counts: the ``[changes]`` and ``[health]`` settings."""
+
+    #: healthy fetches a row must be missing before it is removed
+    removal_after: int = 2
+    #: a fall in rows by more than this (vs the last healthy fetch) is a broken extraction
+    max_drop_pct: Decimal = Decimal(50)
+    #: a share of unreadable cells above this (with at least 3) is a broken extraction
+    max_reject_rate: Decimal = Decimal("0.25")
 
 
 @dataclass
@@ -34,6 +49,7 @@ class IngestResult:
     rows: int = 0
     rejects: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: int = 0
     message: str = ""
 
 
@@ -46,11 +62,15 @@ def ingest(
     run_id: int | None = None,
     warc: tuple[str | None, int | None] = (None, None),
     error: str | None = None,
-    removal_after: int = 2,
+    policy: Policy = Policy(),
+    outbox: Outbox | None = None,
     description: str = "",
 ) -> IngestResult:
     with factory.begin() as session:
-        return _ingest(session, source, page, extract, run_id, warc, error, removal_after, description)
+        src = ensure_source(session, source, description)
+        job = _Page(session, src, page, outbox, policy)
+        job.store(extract, run_id, warc, error)
+        return job.result
 
 
 def ensure_source(session: Session, name: str, description: str = "", kind: str = "pricing") -> Source:
@@ -64,248 +84,285 @@ def ensure_source(session: Session, name: str, description: str = "", kind: str 
     return src
 
 
-def _ingest(
-    session: Session,
-    source: str,
-    page: Page,
-    extract: Callable[[Page], Extraction],
-    run_id: int | None,
-    warc: tuple[str | None, int | None],
-    error: str | None,
-    removal_after: int,
-    description: str,
-) -> IngestResult:
-    src = ensure_source(session, source, description)
-    at = page.fetched_at.astimezone(UTC)
-    sha = hashlib.sha256(page.body).hexdigest()
-    result = IngestResult(source, page.url, "stored")
-    latest = session.scalar(
-        select(Snapshot)
-        .where(Snapshot.source_id == src.id, Snapshot.url == page.url)
-        .order_by(Snapshot.fetched_at.desc())
-        .limit(1)
-    )
-    same_time = session.scalar(
-        select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
-    )
-    if same_time is not None:
-        result.status, result.snapshot_id = "unchanged", same_time.id
-        result.message = "already stored (same page, same time)"
-        return result
-    failed = error is not None or page.status >= 400 or page.status == 0
-    if not failed and latest is not None and latest.sha256 == sha and latest.status != "error":
-        if at > latest.last_seen_at:
-            latest.last_seen_at = at
-            if latest.status == "ok":
-                _seen_again(session, src, latest, at, removal_after, result)
-        result.status, result.snapshot_id = "unchanged", latest.id
-        result.message = "same content as the last fetch; not parsed again"
-        return result
-    if latest is not None and at < latest.fetched_at:
-        raise OutOfOrder(
-            f"{source}: {page.url} already has a snapshot from {latest.fetched_at:%Y-%m-%dT%H:%M:%SZ}; "
-            "ingest older snapshots first (in date order)"
+class _Page:
+    """One page being stored: its session, source, snapshot and the events it raises."""
+
+    def __init__(self, session: Session, src: Source, page: Page, outbox: Outbox | None, policy: Policy) -> None:
+        self.session, self.src, self.page, self.outbox, self.policy = session, src, page, outbox, policy
+        self.at = page.fetched_at.astimezone(UTC)
+        self.result = IngestResult(src.name, page.url, "stored")
+        self.snap: Snapshot | None = None
+
+    def store(
+        self,
+        extract: Callable[[Page], Extraction],
+        run_id: int | None,
+        warc: tuple[str | None, int | None],
+        error: str | None,
+    ) -> None:
+        s, page, at = self.session, self.page, self.at
+        sha = hashlib.sha256(page.body).hexdigest()
+        same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
+        if same_time is not None:
+            self._done("unchanged", same_time, "already stored (same page, same time)")
+            return
+        latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
+        failed = error is not None or page.status >= 400 or page.status == 0
+        if not failed and latest is not None and latest.sha256 == sha and latest.status != "error":
+            if at > latest.last_seen_at:
+                latest.last_seen_at = at
+                if latest.status == "ok":
+                    self.snap = latest
+                    self._seen_again()
+            self._done("unchanged", latest, "same content as the last fetch; not parsed again")
+            return
+        if latest is not None and at < latest.fetched_at:
+            raise OutOfOrder(
+                f"{self.src.name}: {page.url} already has a snapshot from {latest.fetched_at:%Y-%m-%dT%H:%M:%SZ}; "
+                "ingest older snapshots first (in date order)"
+            )
+        self.snap = snap = Snapshot(
+            source_id=self.src.id,
+            run_id=run_id,
+            url=page.url,
+            fetched_at=at,
+            last_seen_at=at,
+            http_status=page.status,
+            sha256=sha,
+            size=len(page.body),
+            content_type=page.content_type[:200],
+            warc_path=warc[0],
+            warc_offset=warc[1],
+            status="error",
+            row_count=0,
         )
-    snap = Snapshot(
-        source_id=src.id,
-        run_id=run_id,
-        url=page.url,
-        fetched_at=at,
-        last_seen_at=at,
-        http_status=page.status,
-        sha256=sha,
-        size=len(page.body),
-        content_type=page.content_type[:200],
-        warc_path=warc[0],
-        warc_offset=warc[1],
-        status="error",
-        row_count=0,
-    )
-    session.add(snap)
-    session.flush()
-    result.snapshot_id = snap.id
-    current = _current(session, src.id, page.url)
-    if failed:
-        reason = error or f"HTTP {page.status}"
-        snap.note = reason
-        result.status, result.message = "error", reason
-        _reject(session, src, snap, Reject(f"fetch failed: {reason}"))
-        result.rejects = 1
-        if current:
-            result.events.append(_broken(session, src, snap, f"fetch failed: {reason}"))
-        return result
-    extraction = extract(page)
-    for rej in dict.fromkeys(extraction.rejects):  # the same reject twice is one
-        _reject(session, src, snap, rej)
-    result.rejects = len(extraction.rejects)
-    if not extraction.rows:
-        snap.status, snap.note = "empty", extraction.empty_reason
-        result.status, result.message = "empty", extraction.empty_reason or "nothing extracted"
-        if current:
-            reason = f"page yielded no rows (it yielded {len(current)} before): {extraction.empty_reason}"
-            result.events.append(_broken(session, src, snap, reason))
+        s.add(snap)
+        s.flush()
+        self.result.snapshot_id = snap.id
+        current = self._current()
+        if failed:
+            self._failed(error or f"HTTP {page.status}", current)
         else:
-            _reject(session, src, snap, Reject(extraction.empty_reason or "nothing extracted"))
-            result.rejects += 1
-        return result
-    snap.status, snap.row_count = "ok", len(extraction.rows)
-    result.rows = len(extraction.rows)
-    baseline = not current and not _had_rows(session, src.id, page.url, snap.id)
-    by_key = {_key(o): o for o in current}
-    held = {k: Held(k, o.amount_per_mtok, o.missed) for k, o in by_key.items()}
-    changes = diff(held, extraction.rows, removal_after)
-    for row in changes.added:
-        _observe(session, src, snap, row)
-        if not baseline:
-            result.events.append(_event(session, "model_added", src, snap, row, new=row.amount_per_mtok))
-    for old, row in changes.changed:
-        obs = by_key[old.key]
-        obs.current, obs.ended_at = False, at
-        _observe(session, src, snap, row)
-        result.events.append(
-            _event(
-                session,
-                "price_changed",
-                src,
-                snap,
-                row,
-                old=old.amount,
-                new=row.amount_per_mtok,
-                pct=change_pct(old.amount, row.amount_per_mtok),
+            self._parsed(extract(page), current, latest)
+
+    # --- outcomes ---------------------------------------------------------
+
+    def _failed(self, reason: str, current: list[PriceObservation]) -> None:
+        assert self.snap is not None
+        self.snap.note = reason
+        self.result.status, self.result.message = "error", reason
+        self._reject(Reject(f"fetch failed: {reason}"))
+        if current:
+            self._event("extraction_broken", reason=f"fetch failed: {reason}", failures=self._failures())
+
+    def _parsed(self, extraction: Extraction, current: list[PriceObservation], latest: Snapshot | None) -> None:
+        snap, result = self.snap, self.result
+        assert snap is not None
+        for rej in dict.fromkeys(extraction.rejects):  # the same reject twice is one
+            self._reject(rej)
+        if not extraction.rows:
+            snap.status, snap.note = "empty", extraction.empty_reason
+            result.status, result.message = "empty", extraction.empty_reason or "nothing extracted"
+            if current:
+                reason = f"page yielded no rows (it yielded {len(current)} before): {extraction.empty_reason}"
+                self._event("extraction_broken", reason=reason, failures=self._failures())
+            else:
+                self._reject(Reject(extraction.empty_reason or "nothing extracted"))
+            return
+        snap.status, snap.row_count = "ok", len(extraction.rows)
+        result.rows = len(extraction.rows)
+        recovered_from = self._failures(before_current=True) if current else 0
+        if recovered_from:
+            self._event(
+                "source_recovered",
+                reason=f"page yields rows again after {recovered_from} failed fetches",
+                failures=recovered_from,
             )
-        )
-    for old, _row in changes.same:
-        obs = by_key[old.key]
-        obs.last_seen, obs.last_snapshot_id, obs.missed = at, snap.id, 0
-    for old in changes.missing:
-        by_key[old.key].missed += 1
-    for old in changes.removed:
-        obs = by_key[old.key]
-        obs.missed, obs.current, obs.ended_at = obs.missed + 1, False, at
-        result.events.append(_event(session, "model_removed", src, snap, obs, old=obs.amount_per_mtok))
-    return result
+        healthy = self._check_health(extraction, latest)
+        self._apply(extraction.rows, current, healthy)
 
-
-def _seen_again(
-    session: Session, src: Source, snap: Snapshot, at: datetime, removal_after: int, result: IngestResult
-) -> None:
-    """An identical body is another healthy fetch: rows it lacks are missing once more."""
-    for obs in _current(session, src.id, snap.url):
-        if obs.missed == 0:
-            obs.last_seen, obs.last_snapshot_id = at, snap.id
-            continue
-        obs.missed += 1
-        if obs.missed >= removal_after:
-            obs.current, obs.ended_at = False, at
-            result.events.append(_event(session, "model_removed", src, snap, obs, old=obs.amount_per_mtok, at=at))
-
-
-def _current(session: Session, source_id: int, url: str) -> list[PriceObservation]:
-    return list(
-        session.scalars(
-            select(PriceObservation).where(
-                PriceObservation.source_id == source_id, PriceObservation.url == url, PriceObservation.current.is_(True)
-            )
-        )
-    )
-
-
-def _had_rows(session: Session, source_id: int, url: str, exclude: int) -> bool:
-    return (
-        session.scalar(
-            select(Snapshot.id)
-            .where(
-                Snapshot.source_id == source_id, Snapshot.url == url, Snapshot.status == "ok", Snapshot.id != exclude
-            )
+    def _check_health(self, extraction: Extraction, latest: Snapshot | None) -> bool:
+        """Rows fell sharply, or many cells were unreadable: a broken extraction, not a market change."""
+        rows, rejects, p = len(extraction.rows), len(extraction.rejects), self.policy
+        previous = self.session.scalar(
+            self._snapshots()
+            .where(Snapshot.status == "ok", Snapshot.id != self.snap.id)  # type: ignore[union-attr]
+            .order_by(Snapshot.fetched_at.desc())
             .limit(1)
         )
-        is not None
-    )
+        problems = []
+        if previous is not None and rows < previous.row_count * (1 - p.max_drop_pct / 100):
+            problems.append(f"rows fell from {previous.row_count} to {rows}")
+        if rejects >= 3 and Decimal(rejects) / (rows + rejects) > p.max_reject_rate:
+            problems.append(f"{rejects} of {rows + rejects} price cells could not be read")
+        if problems:
+            self._event("extraction_broken", reason="; ".join(problems))
+        # rows missing from a page whose row count collapsed are not counted toward removal
+        return not (problems and problems[0].startswith("rows fell"))
+
+    def _apply(self, rows: list[PriceRow], current: list[PriceObservation], healthy: bool) -> None:
+        snap, at = self.snap, self.at
+        assert snap is not None
+        baseline = not current and not self._had_rows()
+        by_key = {_key(o): o for o in current}
+        held = {k: Held(k, o.amount_per_mtok, o.missed) for k, o in by_key.items()}
+        changes = diff(held, rows, self.policy.removal_after)
+        for row in changes.added:
+            self._observe(row)
+            if not baseline:
+                self._event("model_added", row, new=row.amount_per_mtok)
+        for old, row in changes.changed:
+            obs = by_key[old.key]
+            obs.current, obs.ended_at = False, at
+            self._observe(row)
+            pct = change_pct(old.amount, row.amount_per_mtok)
+            self._event("price_changed", row, old=old.amount, new=row.amount_per_mtok, pct=pct)
+        for old, _row in changes.same:
+            obs = by_key[old.key]
+            obs.last_seen, obs.last_snapshot_id, obs.missed = at, snap.id, 0
+        if not healthy:
+            return
+        for old in changes.missing:
+            by_key[old.key].missed += 1
+        for old in changes.removed:
+            obs = by_key[old.key]
+            obs.missed, obs.current, obs.ended_at = obs.missed + 1, False, at
+            self._event("model_removed", obs, old=obs.amount_per_mtok)
+
+    def _seen_again(self) -> None:
+        """An identical body is another healthy fetch: rows it lacks are missing once more."""
+        snap, at = self.snap, self.at
+        assert snap is not None
+        for obs in self._current():
+            if obs.missed == 0:
+                obs.last_seen, obs.last_snapshot_id = at, snap.id
+                continue
+            obs.missed += 1
+            if obs.missed >= self.policy.removal_after:
+                obs.current, obs.ended_at = False, at
+                self._event("model_removed", obs, old=obs.amount_per_mtok)
+
+    # --- helpers ----------------------------------------------------------
+
+    def _done(self, status: str, snap: Snapshot, message: str) -> None:
+        self.result.status, self.result.snapshot_id, self.result.message = status, snap.id, message
+
+    def _snapshots(self) -> Any:
+        return select(Snapshot).where(Snapshot.source_id == self.src.id, Snapshot.url == self.page.url)
+
+    def _current(self) -> list[PriceObservation]:
+        return list(
+            self.session.scalars(
+                select(PriceObservation).where(
+                    PriceObservation.source_id == self.src.id,
+                    PriceObservation.url == self.page.url,
+                    PriceObservation.current.is_(True),
+                )
+            )
+        )
+
+    def _had_rows(self) -> bool:
+        assert self.snap is not None
+        stmt = self._snapshots().where(Snapshot.status == "ok", Snapshot.id != self.snap.id).limit(1)
+        return self.session.scalar(stmt) is not None
+
+    def _failures(self, *, before_current: bool = False) -> int:
+        """Consecutive failed or empty fetches of this page, newest first (this one included unless asked)."""
+        assert self.snap is not None
+        recent = self.session.scalars(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(50))
+        count = 0
+        for snap in recent:
+            if snap.id == self.snap.id and before_current:
+                continue
+            if snap.status == "ok":
+                break
+            count += 1
+        return count
+
+    def _observe(self, row: PriceRow) -> None:
+        snap = self.snap
+        assert snap is not None
+        self.session.add(
+            PriceObservation(
+                source_id=self.src.id,
+                url=snap.url,
+                provider=row.provider,
+                model=row.model,
+                component=row.component,
+                condition=row.condition or "",
+                currency=row.currency,
+                amount_per_mtok=row.amount_per_mtok,
+                cny_per_mtok=row.cny_per_mtok,
+                free=row.free,
+                limited_time=row.limited_time,
+                raw=row.raw[:500],
+                first_seen=snap.fetched_at,
+                last_seen=snap.fetched_at,
+                snapshot_id=snap.id,
+                last_snapshot_id=snap.id,
+                current=True,
+                missed=0,
+            )
+        )
+
+    def _event(
+        self,
+        kind: str,
+        row: PriceRow | PriceObservation | None = None,
+        *,
+        old: Decimal | None = None,
+        new: Decimal | None = None,
+        pct: Decimal | None = None,
+        reason: str | None = None,
+        failures: int | None = None,
+    ) -> None:
+        snap = self.snap
+        assert snap is not None
+        ev = Event(
+            type=kind,
+            source_id=self.src.id,
+            snapshot_id=snap.id,
+            url=snap.url,
+            occurred_at=self.at,
+            old=old,
+            new=new,
+            change_pct=pct,
+            reason=reason,
+        )
+        if row is not None:
+            ev.provider, ev.model, ev.component = row.provider, row.model, row.component
+            ev.condition, ev.currency = row.condition or "", row.currency
+        self.session.add(ev)
+        self.session.flush()
+        self.result.events.append(
+            {
+                "type": kind,
+                "id": ev.id,
+                "model": ev.model,
+                "component": ev.component,
+                "old": old,
+                "new": new,
+                "reason": reason,
+            }
+        )
+        if self.outbox is not None:
+            self.result.alerts += self.outbox.queue(self.session, ev, self.src.name, failures=failures)
+
+    def _reject(self, rej: Reject) -> None:
+        snap = self.snap
+        assert snap is not None
+        self.result.rejects += 1
+        self.session.add(
+            RejectRow(
+                source_id=self.src.id,
+                snapshot_id=snap.id,
+                url=snap.url,
+                reason=rej.reason[:2000],
+                raw=rej.raw[:500],
+                created_at=datetime.now(UTC),
+            )
+        )
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:
     return (obs.provider, obs.model, obs.component, obs.condition, obs.currency)
-
-
-def _observe(session: Session, src: Source, snap: Snapshot, row: PriceRow) -> None:
-    session.add(
-        PriceObservation(
-            source_id=src.id,
-            url=snap.url,
-            provider=row.provider,
-            model=row.model,
-            component=row.component,
-            condition=row.condition or "",
-            currency=row.currency,
-            amount_per_mtok=row.amount_per_mtok,
-            cny_per_mtok=row.cny_per_mtok,
-            free=row.free,
-            limited_time=row.limited_time,
-            raw=row.raw[:500],
-            first_seen=snap.fetched_at,
-            last_seen=snap.fetched_at,
-            snapshot_id=snap.id,
-            last_snapshot_id=snap.id,
-            current=True,
-            missed=0,
-        )
-    )
-
-
-def _event(
-    session: Session,
-    kind: str,
-    src: Source,
-    snap: Snapshot,
-    row: PriceRow | PriceObservation,
-    *,
-    old: Any = None,
-    new: Any = None,
-    pct: Any = None,
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    ev = Event(
-        type=kind,
-        source_id=src.id,
-        snapshot_id=snap.id,
-        url=snap.url,
-        occurred_at=at or snap.fetched_at,
-        provider=row.provider,
-        model=row.model,
-        component=row.component,
-        condition=row.condition or "",
-        currency=row.currency,
-        old=old,
-        new=new,
-        change_pct=pct,
-    )
-    session.add(ev)
-    session.flush()
-    return {"type": kind, "id": ev.id, "model": row.model, "component": row.component, "old": old, "new": new}
-
-
-def _broken(session: Session, src: Source, snap: Snapshot, reason: str) -> dict[str, Any]:
-    ev = Event(
-        type="extraction_broken",
-        source_id=src.id,
-        snapshot_id=snap.id,
-        url=snap.url,
-        occurred_at=snap.fetched_at,
-        reason=reason,
-    )
-    session.add(ev)
-    session.flush()
-    return {"type": "extraction_broken", "id": ev.id, "reason": reason}
-
-
-def _reject(session: Session, src: Source, snap: Snapshot, rej: Reject) -> None:
-    session.add(
-        RejectRow(
-            source_id=src.id,
-            snapshot_id=snap.id,
-            url=snap.url,
-            reason=rej.reason[:2000],
-            raw=rej.raw[:500],
-            created_at=datetime.now(UTC),
-        )
-    )
