@@ -8,12 +8,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler import registry
 from crawler.middlewares import read_archive
+from db import locks
 from db.engine import session_factory
 from db.models import CrawlRun
 from llmwatch.config import Settings
@@ -27,6 +29,8 @@ class RunSummary:
     warc_path: str | None
     counts: dict[str, int] = field(default_factory=dict)
     results: list[IngestResult] = field(default_factory=list)
+    #: source -> why it did not run (another run holds its lock)
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 class NothingToReplay(ValueError):
@@ -74,21 +78,45 @@ def crawl(
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> RunSummary:
     """Crawl ``sources`` (all when empty), live or from WARC files."""
-    start_urls: dict[str, list[str]] = dict(urls or {})
+    # [crawl.urls] in the configuration: mirrors to fetch instead of a source's own URLs
+    start_urls: dict[str, list[str]] = {**(cfg.crawl.get("urls") or {}), **(urls or {})}
     if replay:
         archived: dict[str, list[str]] = {}
         for url, entry in read_archive(replay).items():
             if entry.source and not url.endswith("/robots.txt") and entry.url == url:
                 archived.setdefault(entry.source, []).append(url)
-        names = sources or sorted(archived)
+        names = list(sources) or sorted(archived)
         start_urls = {name: archived.get(name, []) for name in names}
         if not any(start_urls.values()):
             raise NothingToReplay(f"no archived pages of {', '.join(names) or 'any source'} in {replay}")
     else:
-        names = sources or list(registry.sources())
+        names = list(sources) or list(registry.sources())
     for name in names:
         registry.get(name)  # unknown names fail before anything starts
     factory = session_factory(cfg.database_url)
+    skipped: dict[str, str] = {}
+    for name in list(names):
+        held = locks.acquire(factory, f"source:{name}")
+        if held is not None:
+            skipped[name] = f"another run holds it: {held}"
+            names.remove(name)
+    try:
+        summary = _run(cfg, factory, names, start_urls, replay, on_result) if names else RunSummary(0, "skipped", None)
+    finally:
+        for name in names:
+            locks.release(factory, f"source:{name}")
+    summary.skipped = skipped
+    return summary
+
+
+def _run(
+    cfg: Settings,
+    factory: Any,
+    names: list[str],
+    start_urls: dict[str, list[str]],
+    replay: str | None,
+    on_result: Callable[[IngestResult], None] | None,
+) -> RunSummary:
     with factory.begin() as session:
         run = CrawlRun(started_at=datetime.now(UTC), status="running", sources=",".join(names), replay=replay)
         session.add(run)

@@ -140,6 +140,10 @@ def crawl(
 
     with bar:
         summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
+    for name, why in summary.skipped.items():
+        err.print(f"[yellow]skipped[/yellow] {name}: {why}", highlight=False)
+    if summary.status == "skipped":
+        return
     c = summary.counts
     err.print(
         f"run {summary.run_id} {summary.status}: {c['pages']} pages ({c['unchanged']} unchanged), {c['rows']} rows, "
@@ -259,7 +263,7 @@ PRICE_COLUMNS = [
 ]
 
 
-from llmwatch import cli_query  # noqa: E402,F401  - registers the query commands
+from llmwatch import cli_ops, cli_query  # noqa: E402,F401  - register their commands
 
 
 def run() -> None:

@@ -163,18 +163,30 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     pages: dict[str, list[Any]] = {}
     for snap, name in snaps:
         pages.setdefault(name, []).append(snap)
+    try:
+        from llmwatch.scheduler import job_specs
+
+        plans = {spec.source: spec.describe for spec in job_specs(cfg)}
+    except ValueError as exc:  # a bad [schedule] must not hide the sources
+        plans = {name: f"(schedule error: {exc})" for name in registry.sources()}
     records = []
     for name, spider in registry.sources().items():
         latest = pages.get(name, [])
+        ok = [p for p in latest if p.status == "ok"]
+        bad = [p for p in latest if p.status != "ok"]
         records.append(
             {
                 "source": name,
                 "kind": spider.kind,
                 "status": "experimental" if spider.experimental else "stable",
+                "schedule": plans.get(name, "not scheduled"),
                 "health": _health(latest),
                 "pages": len(latest),
                 "last_fetched": max((p.last_seen_at for p in latest), default=None),
-                "problems": [f"{p.url}: {p.note}" for p in latest if p.status != "ok"],
+                "last_success": max((p.last_seen_at for p in ok), default=None),
+                "last_error": max(bad, key=lambda p: p.fetched_at).note if bad else None,
+                "items_last_run": sum(p.row_count for p in latest),
+                "problems": [f"{p.url}: {p.note}" for p in bad],
                 "prices": counts.get(name, 0),
                 "rejects": rejects.get(name, 0),
                 "urls": spider.start_urls,
@@ -184,11 +196,12 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     columns = [
         ("source", "source"),
         ("status", "status"),
+        ("schedule", "schedule"),
         ("health", "health"),
-        ("last_fetched", "last fetched (UTC)"),
-        ("prices", "prices"),
-        ("rejects", "rejects"),
-        ("description", "what"),
+        ("last_success", "last success (UTC)"),
+        ("last_error", "last error"),
+        ("items_last_run", "items"),
+        ("prices", "prices held"),
     ]
     emit(records, fmt, columns, title="sources")
 

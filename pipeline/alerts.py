@@ -83,7 +83,7 @@ def rules_from_config(alerts: Mapping[str, Any]) -> list[Rule]:
         if not channels:
             raise RuleError(f"alert rule {name!r} has no channels (and [alerts] channels is empty)")
         events = _set(raw.get("events"))
-        unknown = (events or set()) - EVENT_TYPES
+        unknown: set[str] = set(events or ()) - EVENT_TYPES
         if unknown:
             raise RuleError(f"alert rule {name!r}: unknown event types {sorted(unknown)}; known: {sorted(EVENT_TYPES)}")
         pct = raw.get("min_change_pct")

@@ -1,0 +1,153 @@
+"""Operating commands: the scheduler and the alert log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from llmwatch.cli import FormatOpt, app, settings
+from llmwatch.output import Format, console, emit, err
+
+alerts_app = typer.Typer()
+app.add_typer(alerts_app, name="alerts")
+
+
+@app.command()
+def schedule(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="run every due job once, then exit")] = False,
+) -> None:
+    """Run the scheduler: each source crawled on its schedule, then stale checks and alert delivery.
+
+    Jobs and their next run times live in the database, so a restart loses
+    nothing; runs missed while it was down are run once. SIGTERM or Ctrl-C
+    lets the current run finish, then exits.
+
+      llmwatch schedule
+
+      llmwatch schedule --once      # from cron: whatever is due, once
+    """
+    from llmwatch import scheduler
+
+    cfg = settings(ctx)
+
+    def started(specs: list[Any]) -> None:
+        for spec in specs:
+            err.print(f"  {spec.source:<12} {spec.describe}", highlight=False)
+        err.print(f"{len(specs)} jobs; {'running what is due' if once else 'waiting (Ctrl-C stops)'}", highlight=False)
+
+    scheduler.schedule(cfg, str(ctx.obj) if ctx.obj else None, once=once, on_start=started)
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts(
+    ctx: typer.Context,
+    pending: Annotated[bool, typer.Option("--pending", help="only alerts not yet delivered")] = False,
+    limit: Annotated[int, typer.Option(help="the newest N", min=1)] = 50,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The alert log: what was (or will be) sent where. Channels are shown redacted.
+
+    llmwatch alerts --pending
+
+    llmwatch alerts send
+
+    llmwatch alerts test "json://127.0.0.1:8765/hook"
+    """
+    if ctx.invoked_subcommand:
+        return
+    from sqlalchemy import select
+
+    from db.engine import session_factory
+    from db.models import Alert, Event, Snapshot, Source
+    from pipeline.alerts import describe
+    from pipeline.outbox import event_record
+
+    cfg = settings(ctx)
+    stmt = (
+        select(Alert, Event, Source.name, Snapshot.warc_path)
+        .join(Event, Event.id == Alert.event_id)
+        .join(Source, Source.id == Event.source_id)
+        .outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
+        .order_by(Alert.id.desc())
+        .limit(limit)
+    )
+    if pending:
+        stmt = stmt.where(Alert.status == "pending")
+    with session_factory(cfg.database_url)() as s:
+        rows = s.execute(stmt).all()
+    records = []
+    for alert, ev, source, warc in reversed(rows):
+        rec = event_record(ev, source, warc)
+        records.append(
+            {
+                "id": alert.id,
+                "status": alert.status,
+                "channel": alert.channel_label,
+                "rule": alert.rule,
+                "digest": alert.digest,
+                "attempts": alert.attempts,
+                "created_at": alert.created_at,
+                "sent_at": alert.sent_at,
+                "next_attempt_at": alert.next_attempt_at if alert.status == "pending" else None,
+                "last_error": alert.last_error,
+                "event": rec,
+                "summary": describe(rec),
+            }
+        )
+    columns = [
+        ("id", "id"),
+        ("status", "status"),
+        ("channel", "channel"),
+        ("summary", "what"),
+        ("attempts", "tries"),
+        ("last_error", "last error"),
+    ]
+    emit(records, fmt, columns, title=f"{len(records)} alerts" + (" pending" if pending else ""))
+
+
+@alerts_app.command("send")
+def alerts_send(ctx: typer.Context) -> None:
+    """Deliver pending alerts now (the scheduler does it after each run).
+
+    A channel that is down keeps its alerts pending and is retried later
+    with back-off; nothing is sent twice.
+
+      llmwatch alerts send
+    """
+    from db.engine import session_factory
+    from llmwatch import delivery
+
+    cfg = settings(ctx)
+    report = delivery.deliver(cfg, session_factory(cfg.database_url))
+    if report.skipped:
+        err.print(f"skipped: {report.skipped}", highlight=False)
+        return
+    err.print(f"{report.sent} alerts sent in {report.messages} messages; {report.pending} pending", highlight=False)
+    for problem in report.problems:
+        err.print(f"[yellow]not delivered[/yellow] {problem}", highlight=False)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@alerts_app.command("test")
+def alerts_test(
+    url: Annotated[
+        str, typer.Argument(help="an Apprise URL, file:///path or stdout://; ${VAR} is read from the environment")
+    ],
+) -> None:
+    """Send a test message to one channel.
+
+    llmwatch alerts test "ntfy://ntfy.sh/my-llm-prices"
+
+    llmwatch alerts test 'dingtalk://${DINGTALK_TOKEN}/'
+    """
+    from llmwatch.channels import Channel, expand
+
+    channel = Channel(expand(url))
+    error = channel.send("llmwatch: test", "If you can read this, llmwatch can reach this channel.")
+    if error:
+        err.print(f"[red]error:[/red] {channel.label}: {error}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"sent a test message to {channel.label}", highlight=False)

@@ -1,0 +1,229 @@
+"""The scheduler, the lock and source staleness: persistence across restarts,
+missed runs coalesced (the clock driven through stored run times, no sleeps),
+one run of a source at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from sqlalchemy import select
+
+from db import locks
+from db.engine import engine_for, session_factory
+from db.models import Event
+from llmwatch import scheduler
+from llmwatch.config import ConfigError, load
+from pipeline.health import check_stale
+from tests.conftest import ingest_fixture
+
+CALLS: list[str] = []
+
+
+def record(source: str, config_path: str | None = None) -> None:
+    """Stands in for run_source: the job function the test's jobs call."""
+    CALLS.append(source)
+
+
+def config(tmp_path: Path, body: str = "") -> Path:
+    path = tmp_path / "llmwatch.toml"
+    path.write_text(body)
+    return path
+
+
+def test_job_specs_from_configuration(tmp_path: Path) -> None:
+    cfg = load(
+        config(
+            tmp_path,
+            """[schedule]
+pricing = "6h"
+[schedule.sources]
+deepseek = {cron = "0 */2 * * *"}
+coze = {enabled = false}
+moonshot = {every = "30m"}
+""",
+        ),
+        {},
+    )
+    specs = {s.source: s for s in scheduler.job_specs(cfg)}
+    assert "coze" not in specs
+    assert specs["deepseek"].describe == "cron 0 */2 * * * (Asia/Shanghai)"
+    assert specs["deepseek"].interval == timedelta(hours=2)
+    assert (specs["moonshot"].interval, specs["openrouter"].interval) == (timedelta(minutes=30), timedelta(hours=6))
+    with pytest.raises(ConfigError, match="unknown sources: nosuch"):
+        scheduler.job_specs(load(config(tmp_path, "[schedule.sources]\nnosuch = {every = '1h'}\n"), {}))
+    with pytest.raises(ConfigError, match="not an interval"):
+        scheduler.every("every day")
+
+
+def test_jobs_and_next_run_times_survive_a_restart(tmp_path: Path, db_url: str) -> None:
+    cfg = load(config(tmp_path), {"LLMWATCH_DATABASE_URL": db_url})
+    engine_for(db_url)
+    scheduler.sync_jobs(cfg, None)
+    store = SQLAlchemyJobStore(url=db_url)
+    first = {job.id: job.next_run_time for job in _jobs(store)}
+    assert set(first) == {
+        f"crawl:{name}"
+        for name in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "openrouter", "syaoranwe")
+    }
+    scheduler.sync_jobs(cfg, None)  # a restart: the same jobs, their times kept
+    assert {job.id: job.next_run_time for job in _jobs(store)} == first
+
+
+def _jobs(store: SQLAlchemyJobStore) -> list:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    sched = BlockingScheduler()
+    store.start(sched, "default")
+    try:
+        return store.get_all_jobs()
+    finally:
+        store.shutdown()
+
+
+def test_a_day_of_missed_runs_runs_once(tmp_path: Path, db_url: str) -> None:
+    cfg = load(config(tmp_path), {"LLMWATCH_DATABASE_URL": db_url})
+    engine_for(db_url)
+    CALLS.clear()
+    editor = scheduler._Editor(
+        jobstores={"default": SQLAlchemyJobStore(url=db_url)},
+        timezone="Asia/Shanghai",
+        job_defaults=scheduler._job_defaults(cfg),
+    )
+    editor.start()
+    # the scheduler was down for a day: four 6-hourly runs were missed
+    editor.add_job(
+        record,
+        "interval",
+        hours=6,
+        args=["deepseek"],
+        id="crawl:deepseek",
+        next_run_time=datetime.now(UTC) - timedelta(days=1),
+    )
+    editor.shutdown(wait=False)
+
+    once = scheduler._Once(
+        jobstores={"default": SQLAlchemyJobStore(url=db_url)},
+        timezone="Asia/Shanghai",
+        job_defaults=scheduler._job_defaults(cfg),
+    )
+    once.start()
+    once.shutdown(wait=True)
+    assert CALLS == ["deepseek"]
+    (job,) = _jobs(SQLAlchemyJobStore(url=db_url))
+    assert job.next_run_time > datetime.now(UTC)  # and the next run is in the future
+
+
+def test_the_lock_admits_one_run_and_recovers_a_dead_holder(db_url: str, factory) -> None:
+    assert locks.acquire(factory, "source:deepseek", owner="host-a:1") is None
+    held = locks.acquire(factory, "source:deepseek", owner="host-b:2")
+    assert held is not None and held.owner == "host-a:1" and "held by host-a:1" in str(held)
+    locks.release(factory, "source:deepseek", owner="host-a:1")
+    assert locks.acquire(factory, "source:deepseek", owner="host-b:2") is None
+    # a holder on this host whose process is gone: the lock is stale and taken over
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert locks.acquire(factory, "source:moonshot", owner=f"{socket.gethostname()}:{dead.pid}") is None
+    assert locks.acquire(factory, "source:moonshot") is None
+
+
+def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_url: str) -> None:
+    factory = session_factory(sqlite_url)
+    holder = f"{socket.gethostname()}:{os.getpid()}"  # a live process: this test
+    assert locks.acquire(factory, "source:openrouter", owner=holder) is None
+    env = {**os.environ, "LLMWATCH_DATABASE_URL": sqlite_url, "LLMWATCH_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "crawl", "openrouter"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert f"skipped openrouter: another run holds it: source:openrouter is held by {holder}" in proc.stderr
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_schedule_once_crawls_what_is_due_then_nothing(tmp_path: Path) -> None:
+    site = tmp_path / "site" / "api" / "v1"
+    site.mkdir(parents=True)
+    (site / "models").write_bytes((Path(__file__).parent / "fixtures/openrouter/2024-08-01_models.json").read_bytes())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    others = "\n".join(
+        f"{n} = {{enabled = false}}"
+        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
+    )
+    cfg = config(
+        tmp_path,
+        f"""[crawl]
+download_delay = 0
+[crawl.urls]
+openrouter = ["http://127.0.0.1:{server.server_address[1]}/api/v1/models"]
+[alerts]
+channels = ["file://{tmp_path / "alerts.jsonl"}"]
+[schedule.sources]
+openrouter = {{every = "2h"}}
+{others}
+""",
+    )
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+
+    def once() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "llmwatch", "--config", str(cfg), "schedule", "--once"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    try:
+        first = once()
+        assert first.returncode == 0, first.stderr
+        assert "openrouter   every 2h" in first.stderr and "28 rows" in first.stderr
+        second = once()
+        assert second.returncode == 0 and "rows" not in second.stderr  # nothing was due
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "--config", str(cfg), "sources", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    health = {s["source"]: s for s in map(json.loads, out.splitlines())}
+    assert (health["openrouter"]["health"], health["openrouter"]["schedule"]) == ("ok", "every 2h")
+    assert health["openrouter"]["items_last_run"] == 28 and health["coze"]["schedule"] == "not scheduled"
+
+
+def test_a_source_without_success_for_three_intervals_is_stale_once(factory) -> None:
+    ingest_fixture(factory, "moonshot/2025-12-20_zh_crawler-markdown.md", "2025-12-20T00:00:00+00:00")
+    intervals = {"moonshot": timedelta(hours=6), "deepseek": timedelta(hours=6)}
+    with factory.begin() as s:
+        assert check_stale(s, intervals, datetime(2025, 12, 20, 17, tzinfo=UTC)) == []
+        (stale,) = check_stale(s, intervals, datetime(2025, 12, 20, 19, tzinfo=UTC))
+        assert stale.reason == "no successful fetch since 2025-12-20 00:00Z (3 intervals of 6h)"
+        assert check_stale(s, intervals, datetime(2025, 12, 21, tzinfo=UTC)) == []  # once per spell
+    with factory() as s:
+        assert [e.type for e in s.scalars(select(Event))] == ["source_stale"]
