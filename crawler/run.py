@@ -146,8 +146,12 @@ def _run(
     status, message = "finished", None
     try:
         process.start()
-    except Exception as exc:
+    except Exception as exc:  # recorded on the run, reported by the CLI
         status, message = "failed", f"{type(exc).__name__}: {exc}"
+    reasons = {c.stats.get_value("finish_reason") for c in process.crawlers if c.stats}
+    if status == "finished" and reasons - {"finished", None}:
+        # stopped by SIGTERM/SIGINT: every stored page is whole, the rest was not fetched
+        status, message = "aborted", f"stopped early: {', '.join(sorted(r for r in reasons if r))}"
     counts = {
         "pages": len(results),
         "unchanged": sum(r.status == "unchanged" for r in results),

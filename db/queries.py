@@ -121,3 +121,13 @@ def rejects(*, source: str | None = None) -> Select[RejectRow, str]:
     if source:
         stmt = stmt.where(Source.name == source)
     return stmt.order_by(RejectRow.id)
+
+
+def last_event_of(type_: str) -> Select[str, datetime]:
+    """Per source, when it last had an event of this type."""
+    return (
+        select(Source.name, func.max(Event.occurred_at))
+        .join(Event, Event.source_id == Source.id)
+        .where(Event.type == type_)
+        .group_by(Source.name)
+    )

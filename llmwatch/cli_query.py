@@ -158,6 +158,7 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     cfg = settings(ctx)
     with _session(cfg) as s:
         snaps = s.execute(queries.last_snapshots()).all()
+        stale = dict(s.execute(queries.last_event_of("source_stale")).all())
         counts = dict(s.execute(queries.current_counts()).all())
         rejects = dict(s.execute(queries.reject_counts()).all())
     pages: dict[str, list[Any]] = {}
@@ -180,7 +181,7 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
                 "kind": spider.kind,
                 "status": "experimental" if spider.experimental else "stable",
                 "schedule": plans.get(name, "not scheduled"),
-                "health": _health(latest),
+                "health": _health(latest, stale.get(name)),
                 "pages": len(latest),
                 "last_fetched": max((p.last_seen_at for p in latest), default=None),
                 "last_success": max((p.last_seen_at for p in ok), default=None),
@@ -206,10 +207,12 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     emit(records, fmt, columns, title="sources")
 
 
-def _health(latest: list[Any]) -> str:
-    """ok, never fetched, or what is wrong with how many of the source's pages."""
+def _health(latest: list[Any], stale_at: Any = None) -> str:
+    """ok, never fetched, stale, or what is wrong with how many of the source's pages."""
     if not latest:
         return "never fetched"
+    if stale_at is not None and stale_at > max(p.last_seen_at for p in latest):
+        return f"stale since {stale_at:%Y-%m-%d %H:%M}Z"
     failing = sum(p.status == "error" for p in latest)
     empty = sum(p.status == "empty" for p in latest)
     if failing:

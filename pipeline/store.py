@@ -195,10 +195,21 @@ class _Page:
             problems.append(f"rows fell from {previous.row_count} to {rows}")
         if rejects >= 3 and Decimal(rejects) / (rows + rejects) > p.max_reject_rate:
             problems.append(f"{rejects} of {rows + rejects} price cells could not be read")
+        vanished = self._vanished_components(extraction)
+        if vanished:
+            problems.append(f"the {', '.join(vanished)} column{'s' if len(vanished) > 1 else ''} vanished")
         if problems:
             self._event("extraction_broken", reason="; ".join(problems))
-        # rows missing from a page whose row count collapsed are not counted toward removal
-        return not (problems and problems[0].startswith("rows fell"))
+        # rows missing from a page whose rows collapsed or lost a column are not counted toward removal
+        return not any(p.startswith(("rows fell", "the ")) for p in problems)
+
+    def _vanished_components(self, extraction: Extraction) -> list[str]:
+        """Field coverage: a component the page gave for 2+ rows, now given for none."""
+        held: dict[str, int] = {}
+        for obs in self._current():
+            held[obs.component] = held.get(obs.component, 0) + 1
+        seen = {row.component for row in extraction.rows}
+        return sorted(c for c, n in held.items() if n >= 2 and c not in seen)
 
     def _apply(self, rows: list[PriceRow], current: list[PriceObservation], healthy: bool) -> None:
         snap, at = self.snap, self.at

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from sqlalchemy import select
 
 from db import locks
 from db.engine import engine_for, session_factory
-from db.models import Event
+from db.models import CrawlRun, Event
 from llmwatch import scheduler
 from llmwatch.config import ConfigError, load
 from pipeline.health import check_stale
@@ -227,3 +229,64 @@ def test_a_source_without_success_for_three_intervals_is_stale_once(factory) -> 
         assert check_stale(s, intervals, datetime(2025, 12, 21, tzinfo=UTC)) == []  # once per spell
     with factory() as s:
         assert [e.type for e in s.scalars(select(Event))] == ["source_stale"]
+
+
+class Slow(BaseHTTPRequestHandler):
+    hits = threading.Event()
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            self.send_response(404)
+            self.end_headers()
+            return
+        Slow.hits.set()
+        time.sleep(3)
+        body = (Path(__file__).parent / "fixtures/openrouter/2024-08-01_models.json").read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_sigterm_lets_the_current_run_end_cleanly_then_exits(tmp_path: Path) -> None:
+    Slow.hits.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    others = "\n".join(
+        f"{n} = {{enabled = false}}"
+        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
+    )
+    cfg = config(
+        tmp_path,
+        f"""[crawl]
+download_delay = 0
+[crawl.urls]
+openrouter = ["http://127.0.0.1:{server.server_address[1]}/api/v1/models"]
+[schedule.sources]
+{others}
+""",
+    )
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llmwatch", "--config", str(cfg), "schedule"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert Slow.hits.wait(60), "the scheduled crawl never reached the server"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, stderr
+    assert "stopping: the current run finishes first" in stderr and "Traceback" not in stderr
+    factory = session_factory(f"sqlite:///{tmp_path / 'data' / 'llmwatch.db'}")
+    with factory() as s:
+        runs = [(r.status, r.finished_at is not None) for r in s.scalars(select(CrawlRun))]
+    assert runs in ([("aborted", True)], [("finished", True)])  # whole, never left "running"

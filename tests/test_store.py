@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from crawler import registry
 from db.models import Event, PriceObservation, RejectRow, Snapshot
 from pipeline.records import Page
 from pipeline.store import OutOfOrder, ingest
+from tests.cases import FIXTURES
 from tests.conftest import ingest_fixture
 
 SYAO_1, SYAO_2 = "syaoranwe/2024-05-23_README.md", "syaoranwe/2024-06-05_README.md"
@@ -160,3 +162,17 @@ def test_rejects_are_kept_with_their_reason(factory) -> None:
     with factory() as s:
         reasons = [r.reason for r in s.scalars(select(RejectRow))]
     assert len(reasons) == 6 and all(r.startswith("conflicting prices for deepseek/") for r in reasons)
+
+
+def test_a_vanished_column_is_a_broken_extraction_not_removals(factory, tmp_path) -> None:
+    ingest_fixture(factory, "deepseek/2025-12-20_en_crawler-markdown.md", "2025-12-20T14:04:07+00:00")
+    # hand-made variant of the real page: the CACHE HIT row is gone, as if the parser lost it
+    real = (FIXTURES / "deepseek/2025-12-20_en_crawler-markdown.md").read_text()
+    variant = "\n".join(line for line in real.splitlines() if "CACHE HIT" not in line)
+    url = "https://api-docs.deepseek.com/quick_start/pricing"
+    for day in (21, 22):
+        page = Page(url, variant.encode(), datetime(2025, 12, day, tzinfo=UTC))
+        ingest(factory, "deepseek", page, lambda p: registry.extract("deepseek", p))
+    (broken,) = events(factory, "extraction_broken")
+    assert broken.reason == "the input_cache_hit column vanished"
+    assert events(factory, "model_removed") == []
