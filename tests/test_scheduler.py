@@ -156,6 +156,29 @@ def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_
     assert f"skipped openrouter: another run holds it: source:openrouter is held by {holder}" in proc.stderr
 
 
+def only_openrouter(tmp_path: Path, port: int, extra: str = "", openrouter: str = "") -> tuple[Path, dict]:
+    """A configuration that schedules openrouter alone, fetched from a local server; its environment."""
+    others = "\n".join(
+        f"{n} = {{enabled = false}}"
+        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
+    )
+    cfg = config(
+        tmp_path,
+        f"""{extra}
+[crawl]
+download_delay = 0
+[crawl.urls]
+openrouter = ["http://127.0.0.1:{port}/api/v1/models"]
+[schedule.sources]
+{openrouter}
+{others}
+""",
+    )
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    return cfg, env
+
+
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
@@ -167,25 +190,8 @@ def test_schedule_once_crawls_what_is_due_then_nothing(tmp_path: Path) -> None:
     (site / "models").write_bytes((Path(__file__).parent / "fixtures/openrouter/2024-08-01_models.json").read_bytes())
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    others = "\n".join(
-        f"{n} = {{enabled = false}}"
-        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
-    )
-    cfg = config(
-        tmp_path,
-        f"""[crawl]
-download_delay = 0
-[crawl.urls]
-openrouter = ["http://127.0.0.1:{server.server_address[1]}/api/v1/models"]
-[alerts]
-channels = ["file://{tmp_path / "alerts.jsonl"}"]
-[schedule.sources]
-openrouter = {{every = "2h"}}
-{others}
-""",
-    )
-    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
-    env.pop("LLMWATCH_DATABASE_URL", None)
+    alerts = f'[alerts]\nchannels = ["file://{tmp_path / "alerts.jsonl"}"]'
+    cfg, env = only_openrouter(tmp_path, server.server_address[1], alerts, 'openrouter = {every = "2h"}')
 
     def once() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -256,22 +262,7 @@ def test_sigterm_lets_the_current_run_end_cleanly_then_exits(tmp_path: Path) -> 
     Slow.hits.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    others = "\n".join(
-        f"{n} = {{enabled = false}}"
-        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
-    )
-    cfg = config(
-        tmp_path,
-        f"""[crawl]
-download_delay = 0
-[crawl.urls]
-openrouter = ["http://127.0.0.1:{server.server_address[1]}/api/v1/models"]
-[schedule.sources]
-{others}
-""",
-    )
-    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
-    env.pop("LLMWATCH_DATABASE_URL", None)
+    cfg, env = only_openrouter(tmp_path, server.server_address[1])
     proc = subprocess.Popen(
         [sys.executable, "-m", "llmwatch", "--config", str(cfg), "schedule"], env=env, stderr=subprocess.PIPE, text=True
     )
