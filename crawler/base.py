@@ -25,6 +25,8 @@ from pipeline.tables import find_tables
 
 
 class PriceSpider(scrapy.Spider):
+    """A source: pricing pages by default; the news spider sets ``kind = "news"``."""
+
     kind: ClassVar[str] = "pricing"
     #: shown as such in ``llmwatch sources`` until a real page has been seen
     experimental: ClassVar[bool] = False

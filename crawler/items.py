@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.news_store import NewsItem
 from pipeline.records import Page
 
 
@@ -16,3 +17,14 @@ class FetchedPage:
     warc_offset: int | None = None
     #: set when the fetch failed (network error, HTTP error status)
     error: str | None = None
+
+
+@dataclass
+class FetchedArticle:
+    """A news item: from its feed, and from its article page when that could be fetched."""
+
+    source: str
+    item: NewsItem
+    page: Page | None = None
+    warc_path: str | None = None
+    warc_offset: int | None = None

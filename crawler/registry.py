@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import Any
 
 from crawler import spiders
 from crawler.base import PriceSpider
 from pipeline.collect import Collector
 from pipeline.pricetable import TableDefaults, parse_tables
 from pipeline.records import Extraction, Page
-from pipeline.tables import find_tables
+from pipeline.tables import find_tables, looks_like_html
 
 
 @cache
@@ -63,3 +64,18 @@ def extract(
     except Exception as exc:
         out.reject(f"extraction failed: {type(exc).__name__}: {exc}")
     return out.result(spider.empty_reason)
+
+
+def news_items(page: Page) -> list[Any]:
+    """Feed entries or headlines of a news page; an article page or plain text is one item."""
+    from crawler.spiders.news import article_item, items
+    from pipeline.news_store import NewsItem
+
+    found = items(page)
+    if found:
+        return found
+    text = page.text.strip()
+    if looks_like_html(text):
+        return [article_item(page, NewsItem(page.url, "", "", page.fetched_at))]
+    title, _, body = text.partition("\n")
+    return [NewsItem(page.url, title.strip(), body.strip(), page.fetched_at)] if title.strip() else []

@@ -80,6 +80,9 @@ def crawl(
     """Crawl ``sources`` (all when empty), live or from WARC files."""
     # [crawl.urls] in the configuration: mirrors to fetch instead of a source's own URLs
     start_urls: dict[str, list[str]] = {**(cfg.crawl.get("urls") or {}), **(urls or {})}
+    feeds = cfg.raw.get("news", {}).get("feeds")
+    if feeds and "news" not in start_urls:  # [news] feeds replaces the default feed list
+        start_urls["news"] = list(feeds)
     if replay:
         archived: dict[str, list[str]] = {}
         for url, entry in read_archive(replay).items():
@@ -141,6 +144,8 @@ def _run(
     process = CrawlerProcess(settings)
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
+        if registry.get(name).kind == "news" and not cfg.raw["news"].get("follow_articles", True):
+            kwargs["follow"] = "0"
         process.crawl(registry.get(name), **kwargs)
     _one_line_logs()  # after the crawlers exist: each installs Scrapy's root log handler
     status, message = "finished", None

@@ -3,10 +3,10 @@ page-level event) hold '' rather than NULL so unique constraints hold."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.types import Money, UTCDateTime
@@ -156,6 +156,8 @@ class Event(Base):
     new: Mapped[Decimal | None] = mapped_column(Money)
     change_pct: Mapped[Decimal | None] = mapped_column(Money)
     reason: Mapped[str | None] = mapped_column(Text)
+    #: funding_announced / funding_updated: the event's round
+    funding_event_id: Mapped[int | None] = mapped_column(ForeignKey("funding_events.id"))
 
 
 class RejectRow(Base):
@@ -205,3 +207,65 @@ class Lock(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Article(Base):
+    """A news item, by its canonical URL; ``story_id`` joins syndicated copies."""
+
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    original_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_raw: Mapped[str | None] = mapped_column(String(100))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the first article of its near-duplicate group
+    story_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    #: why no funding report came of it (None when one did)
+    no_funding: Mapped[str | None] = mapped_column(Text)
+
+
+class FundingEvent(Base):
+    """One funding round, however many outlets reported it; fields hold the best-supported values."""
+
+    __tablename__ = "funding_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company: Mapped[str] = mapped_column(String(64), index=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    round: Mapped[str | None] = mapped_column(String(32))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    amount_qualifier: Mapped[str | None] = mapped_column(String(16))
+    valuation: Mapped[Decimal | None] = mapped_column(Money)
+    valuation_currency: Mapped[str | None] = mapped_column(String(3))
+    lead_investors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    investors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="closed")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FundingReport(Base):
+    """What one article said about a round (conflicting values are kept per source)."""
+
+    __tablename__ = "funding_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_event_id: Mapped[int] = mapped_column(ForeignKey("funding_events.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    round: Mapped[str | None] = mapped_column(String(32))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    amount_qualifier: Mapped[str | None] = mapped_column(String(16))
+    valuation: Mapped[Decimal | None] = mapped_column(Money)
+    valuation_currency: Mapped[str | None] = mapped_column(String(3))
+    valuation_qualifier: Mapped[str | None] = mapped_column(String(16))
+    lead_investors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    investors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="closed")

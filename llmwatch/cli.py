@@ -159,17 +159,46 @@ def crawl(
         raise typer.Exit(1)
 
 
+def _is_news(source: str) -> bool:
+    from crawler import registry
+
+    return source == "article" or (source != "generic" and registry.get(source).kind == "news")
+
+
 def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> Any:
     from crawler import registry
     from pipeline.records import Page, decode_body
 
     body = read_file(path)
-    if source != "generic":
-        registry.get(source)
+    own = source not in ("generic", "article") and not _is_news(source)
     at = when(fetched_at, "--fetched-at") or datetime.now(UTC).replace(microsecond=0)
     if url is None:
-        url = registry.get(source).url_for(decode_body(body)) if source != "generic" else path.resolve().as_uri()
+        url = registry.get(source).url_for(decode_body(body)) if own else path.resolve().as_uri()
     return Page(url=url, body=body, fetched_at=at)
+
+
+def _extract_news(page: Any, file: Path, fmt: Format) -> None:
+    """Funding reports in a feed, a headline list, an article page or a plain-text article."""
+    from crawler import registry
+    from pipeline.news_store import news_records
+
+    records = news_records(registry.news_items(page))
+    found = [r for r in records if r["kind"] == "funding"]
+    if not found:
+        reasons = sorted({r["reason"] for r in records}) or ["no news items found"]
+        raise NothingFound(f"{file}: no funding round found ({'; '.join(reasons)})")
+    columns = [
+        ("company", "company"),
+        ("round", "round"),
+        ("amount", "amount"),
+        ("currency", "cur"),
+        ("amount_qualifier", "qualifier"),
+        ("valuation", "valuation"),
+        ("lead_investors", "led by"),
+        ("announced_on", "announced"),
+        ("title", "title"),
+    ]
+    emit(records if fmt is not Format.table else found, fmt, columns, title=f"{len(found)} funding reports")
 
 
 @app.command()
@@ -197,6 +226,9 @@ def extract(
         raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
     cfg = settings(ctx)
     page = _page(file, source, url, fetched_at)
+    if _is_news(source):
+        _extract_news(page, file, fmt)
+        return
     result = registry.extract(source, page, rates=cfg.rates, scope=cfg.scope, provider=provider)
     for rej in result.rejects:
         err.print(f"[yellow]reject[/yellow] {rej.reason}", highlight=False)
@@ -232,6 +264,9 @@ def ingest(
         raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
     cfg = settings(ctx)
     page = _page(file, source, url, fetched_at)
+    if _is_news(source):
+        _ingest_news(cfg, page, "news" if source == "article" else source, fmt)
+        return
     name = source if source != "generic" else f"generic-{provider}"
     result = store(
         session_factory(cfg.database_url),
@@ -249,6 +284,25 @@ def ingest(
     show_events(cfg, [ev["id"] for ev in result.events], fmt)
     if result.status == "empty" and not result.events:
         raise NothingFound(f"{file}: {result.message}")
+
+
+def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
+    from crawler import registry
+    from db.engine import session_factory
+    from llmwatch import channels
+    from llmwatch.cli_query import show_events
+    from pipeline.news_store import NewsStore
+
+    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg))
+    results = [store.ingest(source, item) for item in registry.news_items(page)]
+    stored = [r for r in results if r.status == "stored"]
+    funded = [r for r in stored if r.funding_event_id]
+    err.print(
+        f"{len(results)} items: {len(stored)} new ({len(funded)} with a funding round), "
+        f"{len(results) - len(stored)} already stored",
+        highlight=False,
+    )
+    show_events(cfg, [ev["id"] for r in results for ev in r.events], fmt)
 
 
 PRICE_COLUMNS = [

@@ -41,11 +41,11 @@ def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
         rows = s.execute(
             select(Event, Source.name, Snapshot.warc_path)
             .join(Source, Source.id == Event.source_id)
-            .join(Snapshot, Snapshot.id == Event.snapshot_id)
+            .outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
             .where(Event.id.in_(ids))
             .order_by(Event.id)
         ).all()
-    records = [event(ev, name, warc) for ev, name, warc in rows]
+        records = [event(ev, name, warc, _funding(s, ev)) for ev, name, warc in rows]
     if fmt is Format.table:
         for rec in records:
             console.print(f"  {rec['type']:<18} {describe(rec)}", highlight=False)
@@ -108,7 +108,7 @@ def events(
                 type_=type_, provider=provider or company, since=when(since, "--since"), source=source, model=model
             )
         ).all()
-    records = [event(ev, name, warc) for ev, name, warc in rows][-limit if limit else None :]
+        records = [event(ev, name, warc, _funding(s, ev)) for ev, name, warc in rows][-limit if limit else None :]
     if fmt is Format.table:
         for rec in records:
             rec["summary"] = describe(rec)
@@ -205,6 +205,64 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("prices", "prices held"),
     ]
     emit(records, fmt, columns, title="sources")
+
+
+def _funding(s: Any, ev: Any) -> dict[str, Any] | None:
+    """The round a funding event is about, with its sources."""
+    if ev.funding_event_id is None:
+        return None
+    from db.models import FundingEvent
+    from pipeline.news_store import funding_record
+
+    fe = s.get(FundingEvent, ev.funding_event_id)
+    return funding_record(s, fe) if fe is not None else None
+
+
+@app.command()
+def funding(
+    ctx: typer.Context,
+    company: Annotated[
+        str | None, typer.Option(help="company id: moonshot, zhipu, baichuan, 01ai, minimax, ...")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="rounds announced on or after this date (ISO 8601)")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Funding rounds, each once however many outlets reported it, with every source.
+
+    llmwatch funding --company moonshot
+
+    llmwatch funding --since 2024-01-01 --format json
+    """
+    from sqlalchemy import select
+
+    from db.models import FundingEvent
+    from pipeline.news_store import funding_record
+
+    cfg = settings(ctx)
+    start = when(since, "--since")
+    stmt = select(FundingEvent).order_by(FundingEvent.announced_on, FundingEvent.id)
+    if company:
+        stmt = stmt.where(FundingEvent.company == company)
+    if start is not None:
+        stmt = stmt.where(FundingEvent.announced_on >= start.date())
+    with _session(cfg) as s:
+        records = [funding_record(s, fe) for fe in s.scalars(stmt)]
+    for rec in records:
+        rec["source_count"] = len(rec["sources"])
+    columns = [
+        ("announced_on", "announced"),
+        ("company_name", "company"),
+        ("round", "round"),
+        ("amount", "amount"),
+        ("currency", "cur"),
+        ("amount_qualifier", "qualifier"),
+        ("valuation", "valuation"),
+        ("valuation_currency", "cur"),
+        ("lead_investors", "led by"),
+        ("investors", "investors"),
+        ("source_count", "sources"),
+    ]
+    emit(records, fmt, columns, title=f"{len(records)} funding rounds")
 
 
 def _health(latest: list[Any], stale_at: Any = None) -> str:

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "changes": {"removal_after": 2},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
+    "news": {"feeds": [], "follow_articles": True},
     "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
     "crawl": {
         "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",

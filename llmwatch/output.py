@@ -66,4 +66,6 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
         return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     return str(plain(value))

@@ -143,10 +143,43 @@ def describe(ev: Mapping[str, Any]) -> str:
         return f"{what}: new at {_num(ev['new'])} {cur}/1M tokens"
     if kind == "model_removed":
         return f"{what}: gone (was {_num(ev['old'])} {cur}/1M tokens)"
+    if kind.startswith("funding_"):
+        return describe_round(ev)
     return f"{ev.get('source', '')}: {ev.get('reason') or kind.replace('_', ' ')}"
 
 
+_QUALIFIERS = {"over": "over ", "about": "about ", "up_to": "up to ", "exact": "", None: ""}
+
+
+def _big(value: Any) -> str:
+    number = Decimal(str(value))
+    return f"{number:,.0f}" if number == number.to_integral_value() else fmt(number)
+
+
+def describe_round(ev: Mapping[str, Any]) -> str:
+    """``Moonshot AI: round B, 1,000,000,000 USD, valued at 2,500,000,000 USD, led by alibaba (3 sources)``."""
+    parts = [f"round {ev['round']}"] if ev.get("round") else []
+    if ev.get("amount") is not None:
+        parts.append(
+            f"{_QUALIFIERS.get(ev.get('amount_qualifier'), '')}{_big(ev['amount'])} {ev.get('currency') or ''}"
+        )
+    elif ev.get("amount_qualifier") == "vague":
+        parts.append("undisclosed amount")
+    if ev.get("valuation") is not None:
+        parts.append(f"valued at {_big(ev['valuation'])} {ev.get('valuation_currency') or ''}")
+    if ev.get("lead_investors"):
+        parts.append("led by " + ", ".join(ev["lead_investors"]))
+    elif ev.get("investors"):
+        parts.append("from " + ", ".join(ev["investors"]))
+    sources = ev.get("sources") or []
+    tail = f" ({len(sources)} source{'s' if len(sources) != 1 else ''})" if sources else ""
+    update = f"; {ev['reason']}" if ev.get("reason") else ""
+    return f"{ev.get('company_name') or ev.get('company')}: {', '.join(p.strip() for p in parts)}{tail}{update}"
+
+
 TITLES = {
+    "funding_announced": "funding announced",
+    "funding_updated": "funding updated",
     "price_changed": "price change",
     "model_added": "new model",
     "model_removed": "model removed",

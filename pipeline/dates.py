@@ -26,7 +26,10 @@ _MD = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
 _AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天|周)前$")
 _AGO_EN = re.compile(r"^(\d+)\s*(second|minute|hour|day|week)s?\s+ago$", re.I)
 _DAY = re.compile(r"^(今天|昨天|前天)\s*(?:(\d{1,2})[:：](\d{2}))?$")
-_EN = re.compile(r"^([A-Z][a-z]{2})[a-z]*\.? (\d{1,2}),? (\d{4})$")
+_EN = re.compile(
+    r"^(?:[A-Z][a-z]+,?\s+)?([A-Z][a-z]{2})[a-z]*\.? (\d{1,2}),? (\d{4})(?:,?\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])?)?$"
+)
+_LABEL = re.compile(r"^(published|updated|posted|发布于|发布时间|更新于|更新时间)\s*[:：]?\s*", re.I)
 _MONTHS = {
     m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
 }
@@ -38,7 +41,9 @@ class DateError(ValueError):
 
 
 def parse_date(text: str, fetched_at: datetime | None = None, tz: ZoneInfo = SHANGHAI) -> datetime:
-    raw = text.strip()
+    raw = _LABEL.sub("", text.strip()).replace("·", " ")
+    raw = re.sub(r"(day)(?=[A-Z])", r"\1 ", raw)  # "FridayMarch 14, 2025"
+    raw = re.sub(r"\s+", " ", raw).strip()
     if not raw:
         raise DateError("empty date")
     base = (fetched_at or datetime.now(UTC)).astimezone(tz)
@@ -72,7 +77,10 @@ def _fast(raw: str, base: datetime, tz: ZoneInfo) -> datetime | None:
     if m := _AGO.match(raw):
         return base - timedelta(**{_AGO_UNITS[m.group(2)]: int(m.group(1))})
     if (m := _EN.match(raw)) and m.group(1) in _MONTHS:
-        return datetime(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)), tzinfo=tz)
+        hour, minute = int(m.group(4) or 0), int(m.group(5) or 0)
+        if m.group(6):
+            hour = hour % 12 + (12 if m.group(6).lower() == "pm" else 0)
+        return datetime(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)), hour, minute, tzinfo=tz)
     if m := _AGO_EN.match(raw):
         return base - timedelta(**{f"{m.group(2).lower()}s": int(m.group(1))})
     if m := _DAY.match(raw):

@@ -25,8 +25,10 @@ def channel_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
-def event_record(ev: Event, source: str, warc_path: str | None = None) -> dict[str, Any]:
-    """An event in the shape of ``contracts.md``."""
+def event_record(
+    ev: Event, source: str, warc_path: str | None = None, funding: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An event in the shape of ``contracts.md`` (``funding``: the round, for funding events)."""
     out: dict[str, Any] = {
         "type": ev.type,
         "id": ev.id,
@@ -49,6 +51,10 @@ def event_record(ev: Event, source: str, warc_path: str | None = None) -> dict[s
             out["new"] = ev.new
         if ev.type == "price_changed":
             out["change_pct"] = ev.change_pct
+    elif ev.type.startswith("funding_"):
+        out.update({k: v for k, v in (funding or {}).items() if k != "kind"})
+        if ev.reason:
+            out["reason"] = ev.reason
     else:
         out["reason"] = ev.reason
     out["archive"] = warc_path
@@ -67,7 +73,15 @@ class Outbox:
         self.failures_before_alert = failures_before_alert
         self.label = label
 
-    def queue(self, session: Session, ev: Event, source: str, *, failures: int | None = None) -> int:
+    def queue(
+        self,
+        session: Session,
+        ev: Event,
+        source: str,
+        *,
+        failures: int | None = None,
+        funding: dict[str, Any] | None = None,
+    ) -> int:
         """Write the alerts ``ev`` calls for; returns how many.
 
         ``failures`` is the page's run of consecutive failed fetches (for
@@ -81,7 +95,7 @@ class Outbox:
             return 0
         if ev.type == "source_recovered" and (failures or 0) < self.failures_before_alert:
             return 0
-        record = event_record(ev, source)
+        record = event_record(ev, source, funding=funding)
         now = datetime.now(UTC)
         count = 0
         for rule, url in plan(self.rules, record):

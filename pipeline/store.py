@@ -377,3 +377,49 @@ class _Page:
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:
     return (obs.provider, obs.model, obs.component, obs.condition, obs.currency)
+
+
+def record_fetch(
+    factory: sessionmaker[Session],
+    source: str,
+    page: Page,
+    *,
+    items: int,
+    warc: tuple[str | None, int | None] = (None, None),
+    error: str | None = None,
+    run_id: int | None = None,
+) -> IngestResult:
+    """A fetched feed (no prices in it): its snapshot, so source health covers news too."""
+    with factory.begin() as s:
+        src = ensure_source(s, source, kind="news")
+        at = page.fetched_at.astimezone(UTC)
+        result = IngestResult(source, page.url, "stored", rows=items)
+        exists = s.scalar(
+            select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
+        )
+        if exists is not None:
+            result.status, result.snapshot_id = "unchanged", exists.id
+            return result
+        status = "error" if error or page.status >= 400 or page.status == 0 else ("ok" if items else "empty")
+        snap = Snapshot(
+            source_id=src.id,
+            run_id=run_id,
+            url=page.url,
+            fetched_at=at,
+            last_seen_at=at,
+            http_status=page.status,
+            sha256=hashlib.sha256(page.body).hexdigest(),
+            size=len(page.body),
+            content_type=page.content_type[:200],
+            warc_path=warc[0],
+            warc_offset=warc[1],
+            status=status,
+            row_count=items,
+            note=error or (None if items else "no feed items"),
+        )
+        s.add(snap)
+        s.flush()
+        result.snapshot_id = snap.id
+        if status != "ok":
+            result.status, result.message = ("error" if status == "error" else "empty"), snap.note or ""
+        return result

@@ -47,6 +47,13 @@ llmwatch events --type price_changed
 step "Models added on DeepSeek's page (the newest changes)"
 llmwatch events --type model_added --source deepseek --limit 6
 
+step "Funding news: real coverage of six rounds, de-duplicated across outlets"
+for feed in "$F"/news/*.xml "$F"/news/2024-07-25_tech-headlines.txt; do
+  printf '  %-52s ' "news/$(basename "$feed")"
+  name=$(basename "$feed"); llmwatch ingest "$feed" --source news --fetched-at "${name:0:10}T12:00:00Z" --format json 2>&1 >/dev/null | tail -1
+done
+llmwatch funding
+
 step "Sources"
 llmwatch sources
 printf '\nDatabase: %s/llmwatch.db   Try: LLMWATCH_DATA_DIR=.demo .venv/bin/llmwatch history deepseek-chat\n' "$LLMWATCH_DATA_DIR"

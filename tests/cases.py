@@ -41,6 +41,8 @@ def fetched_at_of(path: Path) -> datetime:
 def run_case(path: Path) -> dict[str, Any]:
     source = path.parent.name
     body = path.read_bytes()
+    if registry.get(source).kind == "news":
+        return _news_case(source, path, body)
     page = Page(registry.get(source).url_for(decode_body(body)), body, fetched_at_of(path))
     result = registry.extract(source, page)
     return {
@@ -59,3 +61,15 @@ def expected_path(path: Path) -> Path:
 
 def load_expected(path: Path) -> dict[str, Any]:
     return json.loads(expected_path(path).read_text(encoding="utf-8"))
+
+
+def _news_case(source: str, path: Path, body: bytes) -> dict[str, Any]:
+    from pipeline.news_store import news_records
+
+    page = Page(f"https://fixtures.invalid/{path.name}", body, fetched_at_of(path))
+    records = news_records(registry.news_items(page))
+    return {
+        "source": source,
+        "fetched_at": plain(page.fetched_at),
+        "items": [{k: (list(v) if isinstance(v, list) else plain(v)) for k, v in r.items()} for r in records],
+    }

@@ -161,3 +161,66 @@ def test_an_unreachable_site_is_recorded_without_a_traceback(tmp_path: Path) -> 
     assert "no page could be fetched" in proc.stderr and "Connection was refused" in proc.stderr
     rejects = [json.loads(line) for line in llmwatch(tmp_path, "rejects", "--format", "json").stdout.splitlines()]
     assert [r["reason"].split(":")[0] for r in rejects] == ["fetch failed"]
+
+
+def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path) -> None:
+    from xml.sax.saxutils import escape
+
+    class Newsroom(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            port = self.server.server_address[1]
+            pages = {
+                # hand-made article page around a real item's text
+                "/2024/moonshot.html": b"<html><head><title>Moonshot</title></head><body><article><h1>Alibaba leads "
+                b"$1B investment in Moonshot AI</h1><p>Alibaba leads a $1B investment in Chinese AI startup Moonshot"
+                b" AI, the company said on Tuesday, in a round that values it at $2.5 billion.</p><p>The Beijing "
+                b"startup makes the Kimi chatbot.</p></article></body></html>",
+            }
+            feed = (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                f"<item><title>{escape('Alibaba leads $1B bet on AI start-up Moonshot')}</title>"
+                f"<link>http://127.0.0.1:{port}/2024/moonshot.html?utm_source=rss</link>"
+                "<pubDate>Tue, 27 Feb 2024 13:04:00 +0000</pubDate><description>short</description></item>"
+                f"<item><title>{escape('Chinese AI startup Baichuan raises $300M from Alibaba, Tencent and Xiaomi')}"
+                f"</title><link>http://127.0.0.1:{port}/gone.html</link>"
+                "<pubDate>Tue, 17 Oct 2023 16:22:00 +0000</pubDate>"
+                "<description>The Beijing-based startup.</description>"
+                "</item></channel></rss>"
+            ).encode()
+            path = self.path.split("?")[0]
+            body, ctype = (feed, "application/rss+xml") if path == "/feed.xml" else (pages.get(path), "text/html")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", ctype)
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Newsroom)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        proc = llmwatch(
+            tmp_path, "crawl", "news", "--url", f"news=http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr
+    rounds = {
+        r["company"]: r for r in map(json.loads, llmwatch(tmp_path, "funding", "--format", "json").stdout.splitlines())
+    }
+    moonshot = rounds["moonshot"]  # read from the article page: the valuation is only there
+    assert (moonshot["amount"], moonshot["valuation"], moonshot["lead_investors"]) == (
+        "1000000000",
+        "2500000000",
+        ["alibaba"],
+    )
+    assert moonshot["sources"] == [f"https://127.0.0.1:{server.server_address[1]}/2024/moonshot.html"]
+    assert rounds["baichuan"]["amount"] == "300000000"  # the page is gone: the feed's own text was used
+    health = {
+        s["source"]: s["health"]
+        for s in map(json.loads, llmwatch(tmp_path, "sources", "--format", "json").stdout.splitlines())
+    }
+    assert health["news"] == "ok"

@@ -76,7 +76,17 @@ def test_jobs_and_next_run_times_survive_a_restart(tmp_path: Path, db_url: str) 
     first = {job.id: job.next_run_time for job in _jobs(store)}
     assert set(first) == {
         f"crawl:{name}"
-        for name in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "openrouter", "syaoranwe")
+        for name in (
+            "coze",
+            "deepseek",
+            "litellm",
+            "llmprice_cn",
+            "minimax",
+            "moonshot",
+            "news",
+            "openrouter",
+            "syaoranwe",
+        )
     }
     scheduler.sync_jobs(cfg, None)  # a restart: the same jobs, their times kept
     assert {job.id: job.next_run_time for job in _jobs(store)} == first
@@ -160,7 +170,7 @@ def only_openrouter(tmp_path: Path, port: int, extra: str = "", openrouter: str 
     """A configuration that schedules openrouter alone, fetched from a local server; its environment."""
     others = "\n".join(
         f"{n} = {{enabled = false}}"
-        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "syaoranwe")
+        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "news", "syaoranwe")
     )
     cfg = config(
         tmp_path,

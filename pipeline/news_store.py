@@ -1,0 +1,255 @@
+"""Storing one news article: URL de-duplication, its story (near-duplicate
+text), its funding report, and the funding event it joins or starts.
+
+One transaction per article. ``funding_announced`` when a round is first
+seen; ``funding_updated`` when a new source adds or changes a field. Alerts
+are queued with their events, as for prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Article, Event, FundingEvent, FundingReport
+from pipeline import dedup
+from pipeline.funding import FundingReport as Report
+from pipeline.funding import NoFunding, extract_funding
+from pipeline.outbox import Outbox
+from pipeline.store import ensure_source
+
+FIELDS = (
+    "round",
+    "amount",
+    "currency",
+    "amount_qualifier",
+    "valuation",
+    "valuation_currency",
+    "lead_investors",
+    "investors",
+    "announced_on",
+    "status",
+    "company_name",
+)
+
+
+@dataclass
+class NewsItem:
+    """A feed entry or article page, as the news spider or ``ingest`` sees it."""
+
+    url: str
+    title: str
+    text: str
+    fetched_at: datetime
+    published_at: datetime | None = None
+    published_raw: str | None = None
+
+
+@dataclass
+class ArticleResult:
+    url: str
+    #: stored, duplicate (same canonical URL)
+    status: str
+    article_id: int | None = None
+    story_id: int | None = None
+    funding_event_id: int | None = None
+    no_funding: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class NewsStore:
+    """Holds the text index across the articles of one process (built from the database once)."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], *, rates: dict[str, str] | None = None, outbox: Outbox | None = None
+    ) -> None:
+        self.factory, self.rates, self.outbox = factory, rates, outbox
+        self._index: dedup.TextIndex | None = None
+
+    def index(self, session: Session) -> dedup.TextIndex:
+        if self._index is None:
+            self._index = dedup.TextIndex()
+            for aid, story, title, text in session.execute(
+                select(Article.id, Article.story_id, Article.title, Article.text).order_by(Article.id)
+            ):
+                self._index.add(str(aid), f"{title}\n{text}", story or aid)
+        return self._index
+
+    def ingest(self, source: str, item: NewsItem, extract: Callable[[NewsItem], Report] | None = None) -> ArticleResult:
+        url = dedup.canonical_url(item.url)
+        with self.factory.begin() as s:
+            existing = s.scalar(select(Article).where(Article.url == url))
+            if existing is not None:
+                return ArticleResult(url, "duplicate", existing.id, existing.story_id)
+            src = ensure_source(s, source, kind="news")
+            art = Article(
+                source_id=src.id,
+                url=url,
+                original_url=item.url,
+                title=item.title[:2000],
+                text=item.text,
+                published_at=item.published_at,
+                published_raw=item.published_raw,
+                fetched_at=item.fetched_at,
+            )
+            s.add(art)
+            s.flush()
+            art.story_id = self.index(s).add(str(art.id), f"{item.title}\n{item.text}", art.id)
+            result = ArticleResult(url, "stored", art.id, art.story_id)
+            try:
+                report = (extract or _extract)(item)
+            except NoFunding as exc:
+                art.no_funding = result.no_funding = str(exc)
+                return result
+            self._join(s, src.name, art, report, result)
+            return result
+
+    def _join(self, s: Session, source: str, art: Article, report: Report, result: ArticleResult) -> None:
+        key = dedup.key_of(report, self.rates)
+        candidates = s.scalars(
+            select(FundingEvent).where(FundingEvent.company == report.company).order_by(FundingEvent.id)
+        )
+        event = next((fe for fe in candidates if dedup.same_round(key, dedup.key_of(fe, self.rates))), None)
+        now = datetime.now(UTC)
+        fresh = event is None
+        if event is None:
+            event = FundingEvent(
+                company=report.company,
+                company_name=report.company_name,
+                first_seen=now,
+                updated_at=now,
+                lead_investors=[],
+                investors=[],
+            )
+            s.add(event)
+            s.flush()
+        s.add(
+            FundingReport(
+                funding_event_id=event.id,
+                article_id=art.id,
+                **{f: getattr(report, f) for f in (*FIELDS, "valuation_qualifier")},
+            )
+        )
+        s.flush()
+        before = {f: getattr(event, f) for f in FIELDS}
+        _settle(s, event)
+        changed = [f for f in FIELDS if getattr(event, f) != before[f]]
+        result.funding_event_id = event.id
+        if fresh or changed:
+            event.updated_at = now
+            kind = "funding_announced" if fresh else "funding_updated"
+            ev = Event(
+                type=kind,
+                source_id=art.source_id,
+                snapshot_id=art.snapshot_id,
+                url=art.url,
+                occurred_at=art.published_at or art.fetched_at,
+                provider=event.company,
+                funding_event_id=event.id,
+                reason=None if fresh else f"changed: {', '.join(changed)}",
+            )
+            s.add(ev)
+            s.flush()
+            result.events.append({"type": kind, "id": ev.id, "company": event.company, "changed": changed})
+            if self.outbox is not None:
+                self.outbox.queue(s, ev, source, funding=funding_record(s, event))
+
+
+def _extract(item: NewsItem) -> Report:
+    # a headline without a time was announced by the time it was seen
+    return extract_funding(item.title, item.text, item.published_at or item.fetched_at)
+
+
+def _settle(s: Session, event: FundingEvent) -> None:
+    """Each field of the event: the value most of its reports give, the most exact on a tie."""
+    reports = list(
+        s.scalars(select(FundingReport).where(FundingReport.funding_event_id == event.id).order_by(FundingReport.id))
+    )
+    amount = dedup.best_value((r.amount, r.amount_qualifier) for r in reports)
+    event.amount = amount
+    with_amount = [r for r in reports if r.amount == amount] or reports
+    event.currency = dedup.best_value((r.currency, r.amount_qualifier) for r in with_amount)
+    event.amount_qualifier = dedup.best_value((r.amount_qualifier, None) for r in with_amount)
+    valuation = dedup.best_value((r.valuation, r.valuation_qualifier) for r in reports)
+    event.valuation = valuation
+    with_valuation = [r for r in reports if r.valuation == valuation] or reports
+    event.valuation_currency = dedup.best_value((r.valuation_currency, None) for r in with_valuation)
+    event.round = dedup.best_value((r.round, None) for r in reports)
+    event.company_name = dedup.best_value((r.company_name, None) for r in reports) or event.company_name
+    event.announced_on = min((r.announced_on for r in reports if r.announced_on), default=None)
+    event.lead_investors = _union(r.lead_investors for r in reports)
+    event.investors = _union(r.investors for r in reports)
+    event.status = "closed" if any(r.status == "closed" for r in reports) else "talks"
+
+
+def _union(lists: Any) -> list[str]:
+    out: list[str] = []
+    for values in lists:
+        out.extend(v for v in values or [] if v not in out)
+    return out
+
+
+def funding_record(s: Session, event: FundingEvent) -> dict[str, Any]:
+    """A funding event in the shape of ``contracts.md``, with every source."""
+    rows = s.execute(
+        select(Article.url, Article.published_at)
+        .join(FundingReport, FundingReport.article_id == Article.id)
+        .where(FundingReport.funding_event_id == event.id)
+        .order_by(Article.published_at, Article.id)
+    ).all()
+    return {
+        "kind": "funding",
+        "funding_event": event.id,
+        "company": event.company,
+        "company_name": event.company_name,
+        "round": event.round,
+        "amount": event.amount,
+        "currency": event.currency,
+        "amount_qualifier": event.amount_qualifier,
+        "valuation": event.valuation,
+        "valuation_currency": event.valuation_currency,
+        "lead_investors": event.lead_investors,
+        "investors": event.investors,
+        "announced_on": event.announced_on.isoformat() if event.announced_on else None,
+        "status": event.status,
+        "sources": [url for url, _ in rows],
+        "published_at": rows[0][1] if rows else None,
+    }
+
+
+def report_record(report: Report, item: NewsItem) -> dict[str, Any]:
+    """One article's funding report in the shape of ``contracts.md``."""
+    return {
+        "kind": "funding",
+        "company": report.company,
+        "company_name": report.company_name,
+        "round": report.round,
+        "amount": report.amount,
+        "currency": report.currency,
+        "amount_qualifier": report.amount_qualifier,
+        "valuation": report.valuation,
+        "valuation_currency": report.valuation_currency,
+        "lead_investors": report.lead_investors,
+        "investors": report.investors,
+        "announced_on": report.announced_on.isoformat() if report.announced_on else None,
+        "status": report.status,
+        "title": item.title,
+        "url": item.url,
+        "published_at": item.published_at,
+    }
+
+
+def news_records(news_items: list[NewsItem]) -> list[dict[str, Any]]:
+    """Each item's funding report, or why it has none (``extract --source news``)."""
+    out: list[dict[str, Any]] = []
+    for item in news_items:
+        try:
+            out.append(report_record(_extract(item), item))
+        except NoFunding as exc:
+            out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": str(exc)})
+    return out
