@@ -229,12 +229,9 @@ class Article(Base):
     no_funding: Mapped[str | None] = mapped_column(Text)
 
 
-class FundingEvent(Base):
-    """One funding round, however many outlets reported it; fields hold the best-supported values."""
+class _Round:
+    """The fields of a funding round, as one report states them or as an event settles them."""
 
-    __tablename__ = "funding_events"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company: Mapped[str] = mapped_column(String(64), index=True)
     company_name: Mapped[str] = mapped_column(String(200))
     round: Mapped[str | None] = mapped_column(String(32))
     amount: Mapped[Decimal | None] = mapped_column(Money)
@@ -246,26 +243,23 @@ class FundingEvent(Base):
     investors: Mapped[list[str]] = mapped_column(JSON, default=list)
     announced_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="closed")
+
+
+class FundingEvent(_Round, Base):
+    """One funding round, however many outlets reported it; fields hold the best-supported values."""
+
+    __tablename__ = "funding_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company: Mapped[str] = mapped_column(String(64), index=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class FundingReport(Base):
+class FundingReport(_Round, Base):
     """What one article said about a round (conflicting values are kept per source)."""
 
     __tablename__ = "funding_reports"
     id: Mapped[int] = mapped_column(primary_key=True)
     funding_event_id: Mapped[int] = mapped_column(ForeignKey("funding_events.id"), index=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
-    company_name: Mapped[str] = mapped_column(String(200))
-    round: Mapped[str | None] = mapped_column(String(32))
-    amount: Mapped[Decimal | None] = mapped_column(Money)
-    currency: Mapped[str | None] = mapped_column(String(3))
-    amount_qualifier: Mapped[str | None] = mapped_column(String(16))
-    valuation: Mapped[Decimal | None] = mapped_column(Money)
-    valuation_currency: Mapped[str | None] = mapped_column(String(3))
     valuation_qualifier: Mapped[str | None] = mapped_column(String(16))
-    lead_investors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    investors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    announced_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="closed")
