@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -158,6 +159,8 @@ class Event(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     #: funding_announced / funding_updated: the event's round
     funding_event_id: Mapped[int | None] = mapped_column(ForeignKey("funding_events.id"))
+    #: what else a type needs (claim_changed: the claim, old and new status)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class RejectRow(Base):
@@ -263,3 +266,13 @@ class FundingReport(_Round, Base):
     funding_event_id: Mapped[int] = mapped_column(ForeignKey("funding_events.id"), index=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
     valuation_qualifier: Mapped[str | None] = mapped_column(String(16))
+
+
+class ClaimState(Base):
+    """A claim's status as last checked; a change of it is a ``claim_changed`` event."""
+
+    __tablename__ = "claim_states"
+    claim_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)

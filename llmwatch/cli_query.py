@@ -368,3 +368,62 @@ def db_upgrade(ctx: typer.Context) -> None:
     err.print(
         f"database at head: {make_engine(cfg.database_url).url.render_as_string(hide_password=True)}", highlight=False
     )
+
+
+@app.command()
+def claims(
+    ctx: typer.Context,
+    at: Annotated[str | None, typer.Option(help="status at this date instead of now (ISO 8601)")] = None,
+    recheck: Annotated[
+        bool, typer.Option("--recheck", help="record the statuses; a change is a claim_changed event")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The article's claims, checked against the data: then, now, and the evidence.
+
+    Each claim is supported, contradicted or "no data" at the article's date
+    and now; the evidence is every source's figure, the most recently seen
+    deciding. Add your own claims with [claims] files (see the README).
+
+      llmwatch claims
+
+      llmwatch claims --at 2025-01-01 --format json
+    """
+    from datetime import time
+
+    from llmwatch import channels
+    from pipeline import claims as ledger
+
+    cfg = settings(ctx)
+    moment = when(at, "--at")
+    if moment is not None and moment.time() == time(0):
+        moment = moment.replace(hour=23, minute=59, second=59)  # a date means the end of that day
+    try:
+        loaded = ledger.load(cfg.claim_files)
+    except ledger.ClaimError as exc:
+        raise UsageError(str(exc)) from None
+    factory = __import__("db.engine", fromlist=["session_factory"]).session_factory(cfg.database_url)
+    if recheck:
+        with factory.begin() as s:
+            changed = ledger.recheck(s, loaded, outbox=channels.outbox(cfg), rates=cfg.rates)
+        for ev in changed:
+            err.print(f"claim_changed: {ev.reason}", highlight=False)
+    with factory() as s:
+        records = [ledger.record(s, c, at=moment, rates=cfg.rates) for c in loaded]
+    if fmt is Format.table:
+        for rec in records:
+            deciding = max((e for e in rec["evidence"] if e["fetched_at"]), key=lambda e: e["fetched_at"], default=None)
+            rec["now_evidence"] = (
+                f"{deciding['what']}: {plain(deciding['value'])} {deciding['currency'] or ''} "
+                f"({deciding['source']}, {deciding['fetched_at']:%Y-%m-%d})"
+                if deciding and deciding["value"] is not None
+                else ""
+            )
+    columns = [
+        ("id", "claim"),
+        ("status_at_article", "at article (2024-07-06)"),
+        ("status_now", f"at {at}" if at else "now"),
+        ("now_evidence", "deciding evidence"),
+        ("text", "claim"),
+    ]
+    emit(records, fmt, columns, title=f"{len(records)} claims")

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
     "news": {"feeds": [], "follow_articles": True},
+    "claims": {"files": [], "bundled": True},
     "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
     "crawl": {
         "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",
@@ -68,6 +69,12 @@ class Settings:
     @property
     def alerts(self) -> dict[str, Any]:
         return self.raw["alerts"]
+
+    @property
+    def claim_files(self) -> list[Path]:
+        """The bundled ledger of the July 2024 article, then the user's own files."""
+        bundled = sorted((Path(__file__).parent / "claims").glob("*.toml")) if self.raw["claims"]["bundled"] else []
+        return [*bundled, *(Path(p) for p in self.raw["claims"]["files"])]
 
     @property
     def crawl(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -28,19 +28,29 @@ class Format(StrEnum):
 
 
 def plain(value: Any) -> Any:
-    """JSON-ready: decimals as canonical strings, datetimes as ISO 8601 UTC."""
+    """JSON-ready: decimals as canonical strings, datetimes as ISO 8601 UTC, dates as ISO dates."""
     if isinstance(value, Decimal):
         return fmt(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
+
+
+def _json(value: Any) -> Any:
+    """For json.dumps: whatever ``plain`` makes of nested values."""
+    converted = plain(value)
+    return str(converted) if converted is value else converted
 
 
 def emit(records: Sequence[dict[str, Any]], fmt_: Format, columns: Sequence[tuple[str, str]], title: str = "") -> None:
     """Print ``records``; ``columns`` (key, heading) choose what a table shows."""
     if fmt_ is Format.json:
         for rec in records:
-            sys.stdout.write(json.dumps({k: plain(v) for k, v in rec.items()}, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                json.dumps({k: plain(v) for k, v in rec.items()}, ensure_ascii=False, default=_json) + "\n"
+            )
         return
     if fmt_ is Format.csv:
         keys = list(records[0]) if records else [k for k, _ in columns]

@@ -178,6 +178,7 @@ def describe_round(ev: Mapping[str, Any]) -> str:
 
 
 TITLES = {
+    "claim_changed": "claim changed",
     "funding_announced": "funding announced",
     "funding_updated": "funding updated",
     "price_changed": "price change",

@@ -57,6 +57,7 @@ def event_record(
             out["reason"] = ev.reason
     else:
         out["reason"] = ev.reason
+        out.update(ev.detail or {})  # claim_changed: claim, old, new, text
     out["archive"] = warc_path
     return out
 

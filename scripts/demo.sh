@@ -56,4 +56,7 @@ llmwatch funding
 
 step "Sources"
 llmwatch sources
+
+step "The article's claims (2024-07-06), checked against the data: then and now"
+llmwatch claims
 printf '\nDatabase: %s/llmwatch.db   Try: LLMWATCH_DATA_DIR=.demo .venv/bin/llmwatch history deepseek-chat\n' "$LLMWATCH_DATA_DIR"

@@ -199,3 +199,35 @@ def test_every_command_is_documented_with_an_example() -> None:
     commands.update({f"db {k}": v for k, v in commands.pop("db").commands.items()})
     for name, command in commands.items():
         assert "llmwatch " in (command.help or ""), f"`llmwatch {name} --help` has no example"
+
+
+def test_claims_in_the_contract_shape(llmwatch) -> None:
+    for rel, when in [
+        ("syaoranwe/2024-06-05_README.md", "2024-06-05T11:47:38Z"),
+        ("deepseek/2025-12-20_zh_crawler-markdown.md", "2025-12-20T14:04:07Z"),
+    ]:
+        assert llmwatch("ingest", str(FIXTURES / rel), "--source", rel.split("/")[0], "--fetched-at", when)[0] == 0
+    _, out, _ = llmwatch("claims", "--format", "json")
+    claims = {c["id"]: c for c in jsonl(out)}
+    deepseek = claims["deepseek-1-yuan"]
+    assert {
+        "id",
+        "subject",
+        "kind",
+        "text",
+        "article_date",
+        "status_at_article",
+        "status_now",
+        "changed_at",
+        "evidence",
+    } <= set(deepseek)
+    assert (deepseek["subject"], deepseek["kind"], deepseek["article_date"]) == ("deepseek", "price", "2024-07-06")
+    assert (deepseek["status_at_article"], deepseek["status_now"]) == ("supported", "contradicted")
+    assert deepseek["changed_at"] == "2025-12-20T14:04:07Z"
+    assert {(e["source"], e["value"], e["currency"]) for e in deepseek["evidence"]} == {
+        ("deepseek", "2", "CNY"),
+        ("syaoranwe", "1", "CNY"),
+    }
+    assert claims["openai-china-api"]["status_now"] == "no data"
+    _, out, _ = llmwatch("claims", "--at", "2025-01-01", "--format", "json")
+    assert {c["id"]: c["status_now"] for c in jsonl(out)}["deepseek-1-yuan"] == "supported"
