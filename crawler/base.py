@@ -34,6 +34,9 @@ class PriceSpider(scrapy.Spider):
     #: what the fetched documents are, for ``llmwatch sources``
     format: ClassVar[str] = "html"
     empty_reason: ClassVar[str] = "no price table found; the page may need JavaScript"
+    #: whose word counts when sources disagree: 3 the provider's own page, 2 a reseller's list,
+    #: 1 a community table, 0 an aggregator
+    authority: ClassVar[int] = 3
 
     def __init__(self, *args: Any, urls: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -34,6 +34,7 @@ def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
     from sqlalchemy import select
 
     from db.models import Event, Snapshot, Source
+    from llmwatch import views
     from pipeline.alerts import describe
     from pipeline.outbox import event_record as event
 
@@ -45,7 +46,7 @@ def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
             .where(Event.id.in_(ids))
             .order_by(Event.id)
         ).all()
-        records = [event(ev, name, warc, _funding(s, ev)) for ev, name, warc in rows]
+        records = [event(ev, name, warc, views.funding_of(s, ev)) for ev, name, warc in rows]
     if fmt is Format.table:
         for rec in records:
             console.print(f"  {rec['type']:<18} {describe(rec)}", highlight=False)
@@ -68,13 +69,11 @@ def prices(
 
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
-    from db import queries
-    from llmwatch.records import observation
+    from llmwatch import views
 
     cfg = settings(ctx)
     with _session(cfg) as s:
-        rows = s.execute(queries.prices(provider=provider, model=model, at=when(at, "--at"), source=source)).all()
-    records = [observation(obs, name) for obs, name in rows]
+        records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source)
     columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("last_seen", "seen (UTC)")]
     emit(records, fmt, columns, title=f"{len(records)} prices" + (f" at {at}" if at else ""))
 
@@ -97,21 +96,13 @@ def events(
 
     llmwatch events --since 2024-06-01 --format json
     """
-    from db import queries
-    from pipeline.alerts import describe
-    from pipeline.outbox import event_record as event
+    from llmwatch import views
 
     cfg = settings(ctx)
     with _session(cfg) as s:
-        rows = s.execute(
-            queries.events(
-                type_=type_, provider=provider or company, since=when(since, "--since"), source=source, model=model
-            )
-        ).all()
-        records = [event(ev, name, warc, _funding(s, ev)) for ev, name, warc in rows][-limit if limit else None :]
-    if fmt is Format.table:
-        for rec in records:
-            rec["summary"] = describe(rec)
+        records = views.events_view(
+            s, type_=type_, provider=provider or company, since=when(since, "--since"), source=source, model=model
+        )[-limit if limit else None :]
     emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events")
 
 
@@ -152,48 +143,11 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     llmwatch sources --format json
     """
-    from crawler import registry
-    from db import queries
+    from llmwatch import views
 
     cfg = settings(ctx)
     with _session(cfg) as s:
-        snaps = s.execute(queries.last_snapshots()).all()
-        stale = dict(s.execute(queries.last_event_of("source_stale")).all())
-        counts = dict(s.execute(queries.current_counts()).all())
-        rejects = dict(s.execute(queries.reject_counts()).all())
-    pages: dict[str, list[Any]] = {}
-    for snap, name in snaps:
-        pages.setdefault(name, []).append(snap)
-    try:
-        from llmwatch.scheduler import job_specs
-
-        plans = {spec.source: spec.describe for spec in job_specs(cfg)}
-    except ValueError as exc:  # a bad [schedule] must not hide the sources
-        plans = {name: f"(schedule error: {exc})" for name in registry.sources()}
-    records = []
-    for name, spider in registry.sources().items():
-        latest = pages.get(name, [])
-        ok = [p for p in latest if p.status == "ok"]
-        bad = [p for p in latest if p.status != "ok"]
-        records.append(
-            {
-                "source": name,
-                "kind": spider.kind,
-                "status": "experimental" if spider.experimental else "stable",
-                "schedule": plans.get(name, "not scheduled"),
-                "health": _health(latest, stale.get(name)),
-                "pages": len(latest),
-                "last_fetched": max((p.last_seen_at for p in latest), default=None),
-                "last_success": max((p.last_seen_at for p in ok), default=None),
-                "last_error": max(bad, key=lambda p: p.fetched_at).note if bad else None,
-                "items_last_run": sum(p.row_count for p in latest),
-                "problems": [f"{p.url}: {p.note}" for p in bad],
-                "prices": counts.get(name, 0),
-                "rejects": rejects.get(name, 0),
-                "urls": spider.start_urls,
-                "description": spider.description,
-            }
-        )
+        records = views.sources_view(cfg, s)
     columns = [
         ("source", "source"),
         ("status", "status"),
@@ -205,17 +159,6 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("prices", "prices held"),
     ]
     emit(records, fmt, columns, title="sources")
-
-
-def _funding(s: Any, ev: Any) -> dict[str, Any] | None:
-    """The round a funding event is about, with its sources."""
-    if ev.funding_event_id is None:
-        return None
-    from db.models import FundingEvent
-    from pipeline.news_store import funding_record
-
-    fe = s.get(FundingEvent, ev.funding_event_id)
-    return funding_record(s, fe) if fe is not None else None
 
 
 @app.command()
@@ -233,22 +176,11 @@ def funding(
 
     llmwatch funding --since 2024-01-01 --format json
     """
-    from sqlalchemy import select
-
-    from db.models import FundingEvent
-    from pipeline.news_store import funding_record
+    from llmwatch import views
 
     cfg = settings(ctx)
-    start = when(since, "--since")
-    stmt = select(FundingEvent).order_by(FundingEvent.announced_on, FundingEvent.id)
-    if company:
-        stmt = stmt.where(FundingEvent.company == company)
-    if start is not None:
-        stmt = stmt.where(FundingEvent.announced_on >= start.date())
     with _session(cfg) as s:
-        records = [funding_record(s, fe) for fe in s.scalars(stmt)]
-    for rec in records:
-        rec["source_count"] = len(rec["sources"])
+        records = views.funding_view(s, company=company, since=when(since, "--since"))
     columns = [
         ("announced_on", "announced"),
         ("company_name", "company"),
@@ -263,21 +195,6 @@ def funding(
         ("source_count", "sources"),
     ]
     emit(records, fmt, columns, title=f"{len(records)} funding rounds")
-
-
-def _health(latest: list[Any], stale_at: Any = None) -> str:
-    """ok, never fetched, stale, or what is wrong with how many of the source's pages."""
-    if not latest:
-        return "never fetched"
-    if stale_at is not None and stale_at > max(p.last_seen_at for p in latest):
-        return f"stale since {stale_at:%Y-%m-%d %H:%M}Z"
-    failing = sum(p.status == "error" for p in latest)
-    empty = sum(p.status == "empty" for p in latest)
-    if failing:
-        return f"failing: {failing} of {len(latest)} pages"
-    if empty:
-        return f"no rows: {empty} of {len(latest)} pages"
-    return "ok"
 
 
 @app.command()
@@ -409,7 +326,7 @@ def claims(
         for ev in changed:
             err.print(f"claim_changed: {ev.reason}", highlight=False)
     with factory() as s:
-        records = [ledger.record(s, c, at=moment, rates=cfg.rates) for c in loaded]
+        records = [ledger.record(s, c, at=moment, rates=cfg.rates) for c in loaded]  # views.claims_view, loaded once
     if fmt is Format.table:
         for rec in records:
             deciding = max((e for e in rec["evidence"] if e["fetched_at"]), key=lambda e: e["fetched_at"], default=None)

@@ -16,6 +16,7 @@ from pipeline.tables import find_tables
 
 class CozeSpider(PriceSpider):
     name = "coze"
+    authority = 2
     description = "Coze Pro 计费规则 (Doubao, DeepSeek resale prices, CNY per 1K tokens)"
     format = "markdown"
     start_urls = [

@@ -30,6 +30,7 @@ CHAT_MODES = {"chat", "completion", "responses", None}
 
 class LitellmSpider(PriceSpider):
     name = "litellm"
+    authority = 0
     description = "LiteLLM model_prices_and_context_window.json (USD per token)"
     format = "json"
     start_urls = ["https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"]

@@ -21,6 +21,7 @@ _DATA = re.compile(r"providersData\s*=\s*(\[)", re.S)
 
 class LlmpriceCnSpider(PriceSpider):
     name = "llmprice_cn"
+    authority = 1
     description = "Community site llmprice.cn: index.html script data, README table (元 per 1M tokens)"
     start_urls = [
         "https://llmprice.cn/",

@@ -22,6 +22,7 @@ FIELDS = {
 
 class OpenrouterSpider(PriceSpider):
     name = "openrouter"
+    authority = 0
     description = "OpenRouter models API (USD per token)"
     format = "json"
     start_urls = ["https://openrouter.ai/api/v1/models"]

@@ -18,6 +18,7 @@ _PLATFORM_LABEL = re.compile(r"(\S+?)\s*平台价格")
 
 class SyaoranweSpider(PriceSpider):
     name = "syaoranwe"
+    authority = 1
     description = "Community table: syaoranwe/LLM-Price README (元 per 1M tokens)"
     format = "markdown"
     start_urls = ["https://raw.githubusercontent.com/syaoranwe/LLM-Price/main/README.md"]

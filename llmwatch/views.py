@@ -1,0 +1,148 @@
+"""The records people and programs see, built once: the CLI, the static
+report and the JSON API show the same thing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from llmwatch.config import Settings
+
+
+def prices_view(
+    s: Session,
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    at: datetime | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    from crawler import registry
+    from db import queries
+    from llmwatch.records import observation
+
+    records = [
+        observation(obs, name)
+        for obs, name in s.execute(queries.prices(provider=provider, model=model, at=at, source=source)).all()
+    ]
+    for rec in records:
+        try:
+            rec["official"] = registry.get(rec["source"]).authority >= 3
+        except KeyError:
+            rec["official"] = False
+    return records
+
+
+def events_view(
+    s: Session,
+    *,
+    type_: str | None = None,
+    provider: str | None = None,
+    since: datetime | None = None,
+    source: str | None = None,
+    model: str | None = None,
+) -> list[dict[str, Any]]:
+    from db import queries
+    from pipeline.alerts import describe
+    from pipeline.outbox import event_record
+
+    rows = s.execute(queries.events(type_=type_, provider=provider, since=since, source=source, model=model)).all()
+    records = [event_record(ev, name, warc, funding_of(s, ev)) for ev, name, warc in rows]
+    for rec in records:
+        rec["summary"] = describe(rec)
+    return records
+
+
+def funding_view(s: Session, *, company: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+    from db.models import FundingEvent
+    from pipeline.news_store import funding_record
+
+    stmt = select(FundingEvent).order_by(FundingEvent.announced_on, FundingEvent.id)
+    if company:
+        stmt = stmt.where(FundingEvent.company == company)
+    if since is not None:
+        stmt = stmt.where(FundingEvent.announced_on >= since.date())
+    records = [funding_record(s, fe) for fe in s.scalars(stmt)]
+    for rec in records:
+        rec["source_count"] = len(rec["sources"])
+    return records
+
+
+def claims_view(cfg: Settings, s: Session, *, at: datetime | None = None) -> list[dict[str, Any]]:
+    from pipeline import claims as ledger
+
+    return [ledger.record(s, c, at=at, rates=cfg.rates) for c in ledger.load(cfg.claim_files)]
+
+
+def funding_of(s: Session, ev: Any) -> dict[str, Any] | None:
+    """The round a funding event is about, with its sources."""
+    if ev.funding_event_id is None:
+        return None
+    from db.models import FundingEvent
+    from pipeline.news_store import funding_record
+
+    fe = s.get(FundingEvent, ev.funding_event_id)
+    return funding_record(s, fe) if fe is not None else None
+
+
+def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
+    """Every source with its schedule, last success and error, and health."""
+    from crawler import registry
+    from db import queries
+
+    snaps = s.execute(queries.last_snapshots()).all()
+    stale = dict(s.execute(queries.last_event_of("source_stale")).all())
+    counts = dict(s.execute(queries.current_counts()).all())
+    rejects = dict(s.execute(queries.reject_counts()).all())
+    pages: dict[str, list[Any]] = {}
+    for snap, name in snaps:
+        pages.setdefault(name, []).append(snap)
+    try:
+        from llmwatch.scheduler import job_specs
+
+        plans = {spec.source: spec.describe for spec in job_specs(cfg)}
+    except ValueError as exc:  # a bad [schedule] must not hide the sources
+        plans = {name: f"(schedule error: {exc})" for name in registry.sources()}
+    records = []
+    for name, spider in registry.sources().items():
+        latest = pages.get(name, [])
+        ok = [p for p in latest if p.status == "ok"]
+        bad = [p for p in latest if p.status != "ok"]
+        records.append(
+            {
+                "source": name,
+                "kind": spider.kind,
+                "status": "experimental" if spider.experimental else "stable",
+                "schedule": plans.get(name, "not scheduled"),
+                "health": health(latest, stale.get(name)),
+                "pages": len(latest),
+                "last_fetched": max((p.last_seen_at for p in latest), default=None),
+                "last_success": max((p.last_seen_at for p in ok), default=None),
+                "last_error": max(bad, key=lambda p: p.fetched_at).note if bad else None,
+                "items_last_run": sum(p.row_count for p in latest),
+                "problems": [f"{p.url}: {p.note}" for p in bad],
+                "prices": counts.get(name, 0),
+                "rejects": rejects.get(name, 0),
+                "urls": spider.start_urls,
+                "description": spider.description,
+            }
+        )
+    return records
+
+
+def health(latest: list[Any], stale_at: Any = None) -> str:
+    """ok, never fetched, stale, or what is wrong with how many of the source's pages."""
+    if not latest:
+        return "never fetched"
+    if stale_at is not None and stale_at > max(p.last_seen_at for p in latest):
+        return f"stale since {stale_at:%Y-%m-%d %H:%M}Z"
+    failing = sum(p.status == "error" for p in latest)
+    empty = sum(p.status == "empty" for p in latest)
+    if failing:
+        return f"failing: {failing} of {len(latest)} pages"
+    if empty:
+        return f"no rows: {empty} of {len(latest)} pages"
+    return "ok"
