@@ -151,3 +151,97 @@ def alerts_test(
         err.print(f"[red]error:[/red] {channel.label}: {error}", highlight=False)
         raise typer.Exit(1)
     console.print(f"sent a test message to {channel.label}", highlight=False)
+
+
+@app.command()
+def plot(
+    ctx: typer.Context,
+    models: Annotated[list[str] | None, typer.Argument(help="model ids, e.g. deepseek-chat qwen-long")] = None,
+    component: Annotated[str, typer.Option(help="input, output, input_cache_hit, ...")] = "input",
+    provider: Annotated[str | None, typer.Option(help="every model of this provider")] = None,
+    cheapest: Annotated[int | None, typer.Option(help="the N cheapest models now", min=1)] = None,
+    out: Annotated[str, typer.Option(help="PNG or SVG file to write")] = "prices.png",
+) -> None:
+    """Price history as a step chart, one line per model, in CNY per 1M tokens; changes marked.
+
+    llmwatch plot deepseek-chat qwen-long doubao-pro-32k --out war.png
+
+    llmwatch plot --provider deepseek --component output --out deepseek.svg
+
+    llmwatch plot --cheapest 8 --out cheapest.png
+    """
+    from pathlib import Path
+
+    from db.engine import session_factory
+    from llmwatch import plot as charts
+    from llmwatch.cli import UsageError
+
+    if not (models or provider or cheapest):
+        raise UsageError("name models, or give --provider or --cheapest (see llmwatch plot --help)")
+    if not out.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--out must end in .png or .svg, not {out!r}")
+    cfg = settings(ctx)
+    with session_factory(cfg.database_url)() as s:
+        wanted = list(models or [])
+        if provider:
+            wanted += charts.models_of(s, provider, component)
+        if cheapest:
+            wanted += charts.cheapest(s, cheapest, component, provider)
+        lines = charts.series(s, list(dict.fromkeys(wanted)), component)
+    if not lines:
+        from llmwatch.cli import NothingFound
+
+        raise NothingFound(f"no {component} prices stored for {', '.join(wanted) or 'those models'}")
+    title = f"{component} price, CNY per 1M tokens"
+    charts.figure(lines, title=title).savefig(Path(out))
+    err.print(f"wrote {out}: {len(lines)} models, {sum(len(line.changes) for line in lines)} changes", highlight=False)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    out: Annotated[str, typer.Option(help="folder to write index.html and its charts to")] = "report",
+) -> None:
+    """Write the market as a static site: prices (sortable, by provider), changes, funding, claims, sources.
+
+    No server needed: open report/index.html in a browser.
+
+      llmwatch report --out report
+    """
+    from pathlib import Path
+
+    from db.engine import session_factory
+    from llmwatch import report as site
+
+    cfg = settings(ctx)
+    with session_factory(cfg.database_url)() as s:
+        index = site.build(cfg, s, Path(out))
+    console.print(f"wrote {index}", highlight=False)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+) -> None:
+    """Browse the database: the report page live, and a read-only JSON API with the CLI's filters.
+
+    /api/prices?provider=&model=&at=&source=   /api/events?type=&provider=&company=&since=
+    /api/funding?company=&since=               /api/claims?at=     /api/sources
+
+      llmwatch serve --port 8765      # then open http://127.0.0.1:8765/
+    """
+    from llmwatch.cli import UsageError
+    from llmwatch.serve import make_server
+
+    try:
+        server = make_server(settings(ctx), port=port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    err.print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", highlight=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -57,6 +57,9 @@ llmwatch funding
 step "Sources"
 llmwatch sources
 
+step "A browsable report and a chart"
+llmwatch report --out "$LLMWATCH_DATA_DIR/report"
+llmwatch plot deepseek-chat qwen-long doubao-pro-32k moonshot-v1-8k --out "$LLMWATCH_DATA_DIR/price-war.png"
+
 step "The article's claims (2024-07-06), checked against the data: then and now"
 llmwatch claims
-printf '\nDatabase: %s/llmwatch.db   Try: LLMWATCH_DATA_DIR=.demo .venv/bin/llmwatch history deepseek-chat\n' "$LLMWATCH_DATA_DIR"
