@@ -51,7 +51,7 @@ class PriceSpider(scrapy.Spider):
         yield FetchedPage(self.name, page_from_response(response), *_warc(response))
 
     def failed(self, failure: Failure) -> Iterator[FetchedPage]:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and _skipped(failure):
             # robots.txt forbids it, or --replay has no record of it: nothing was fetched
             self.logger.warning("skipped %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
             return
@@ -61,8 +61,8 @@ class PriceSpider(scrapy.Spider):
             page = page_from_response(response)
             reason = f"HTTP {response.status}"
             warc = _warc(response)
-        else:
-            page = Page(request.url, b"", datetime.now(UTC), status=0)
+        else:  # nothing usable came back: record it under the URL that was asked for
+            page = Page((request.meta.get("redirect_urls") or [request.url])[0], b"", datetime.now(UTC), status=0)
             reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
             warc = (None, None)
         yield FetchedPage(self.name, page, *warc, error=reason)
@@ -76,6 +76,12 @@ class PriceSpider(scrapy.Spider):
     def url_for(cls, text: str) -> str:
         """Which of the source's pages a saved copy is (``extract``/``ingest`` without ``--url``)."""
         return cls.start_urls[0]
+
+
+def _skipped(failure: Failure) -> bool:
+    """Left out on purpose (robots.txt, not archived), as against failed (a redirect loop...)."""
+    message = failure.getErrorMessage()
+    return "robots.txt" in message or "not in the archive" in message
 
 
 def tables_extract(defaults: TableDefaults, page: Page, out: Collector) -> None:

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, ClassVar, Self
 
 from scrapy import Request, signals
@@ -177,3 +178,33 @@ class ReplayMiddleware:
         request.meta["replayed_from"] = (hit.path, hit.offset)
         request.meta["fetched_at"] = hit.fetched_at
         return cls(url=hit.url, status=hit.status, headers=headers, body=hit.body, request=request)
+
+
+class RetryAfterMiddleware:
+    """A 429 or 503 with ``Retry-After``: slow the whole domain down for that long
+    (the download slot's delay, so the reactor never blocks), then retry.
+    Scrapy's own retry middleware still counts and limits the attempts."""
+
+    MAX_WAIT = 120.0
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (429, 503) or b"Retry-After" not in response.headers:
+            return response
+        try:
+            wait = float(response.headers[b"Retry-After"].decode())
+        except ValueError:
+            return response  # an HTTP date: leave it to the ordinary retry back-off
+        engine = self.crawler.engine
+        slot_key = request.meta.get("download_slot") or urlsplit(request.url).hostname or ""
+        slot = engine.downloader.slots.get(slot_key) if engine is not None else None
+        if slot is not None:
+            slot.delay = max(slot.delay, min(wait, self.MAX_WAIT))
+        log.info("%s asked to wait %.0f s (HTTP %s)", slot_key, wait, response.status)
+        return response

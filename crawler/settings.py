@@ -16,6 +16,7 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -26,5 +27,7 @@ DOWNLOADER_MIDDLEWARES = {
     # replay answers before anything else; the archive sees decoded bodies
     "crawler.middlewares.ReplayMiddleware": 10,
     "crawler.middlewares.ArchiveMiddleware": 50,
+    # before RetryMiddleware (550) sees the response: a 429's Retry-After slows the domain first
+    "crawler.middlewares.RetryAfterMiddleware": 560,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
