@@ -4,11 +4,12 @@ run), and ``--replay`` answers requests from WARC files instead of the net."""
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -16,6 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -95,6 +97,7 @@ class ArchiveMiddleware:
         )
         offset = file.tell()
         writer.write_record(record)
+        record.raw_stream.close()  # warcio spools the record to compute its digests
         file.flush()  # a killed crawl keeps every record written so far
         request.meta["warc"] = (str(self.path), offset)
         return response
@@ -129,30 +132,41 @@ def read_archive(path: str | Path) -> dict[str, ArchivedResponse]:
     index: dict[str, ArchivedResponse] = {}
     for file in files:
         with file.open("rb") as fh:
-            it = ArchiveIterator(fh)
-            for record in it:
-                if record.rec_type != "response":
-                    continue
-                body = record.content_stream().read()  # before get_record_offset(), which skips the rest
-                offset = it.get_record_offset()
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                status = int(record.http_headers.get_statuscode() or 200)
-                entry = ArchivedResponse(
-                    url=url,
-                    status=status,
-                    headers=[(k, v) for k, v in record.http_headers.headers],
-                    body=body,
-                    fetched_at=datetime.strptime(
-                        record.rec_headers.get_header("WARC-Date")[:19], "%Y-%m-%dT%H:%M:%S"
-                    ).replace(tzinfo=UTC),
-                    source=record.rec_headers.get_header(SOURCE_HEADER),
-                    path=str(file),
-                    offset=offset,
-                )
-                index[url] = entry
-                for earlier in (record.rec_headers.get_header(REDIRECTS_HEADER) or "").split():
-                    index.setdefault(earlier, entry)
+            try:
+                _index_file(file, fh, index)
+            except (ArchiveLoadFailed, EOFError, OSError, zlib.error) as exc:
+                # a crawl killed mid-write leaves a torn last record: keep what came before it
+                log.warning("%s: read up to its last complete record (%s)", file, exc)
     return index
+
+
+def _index_file(file: Path, fh: Any, index: dict[str, ArchivedResponse]) -> None:
+    """Index one WARC file's responses by URL (and by the URLs that redirected to them)."""
+    it = ArchiveIterator(fh)
+    for record in it:
+        if record.rec_type != "response":
+            continue
+        body = record.content_stream().read()  # before get_record_offset(), which skips the rest
+        if getattr(record.raw_stream, "limit", 0):  # the file ended inside this record: torn, not served
+            raise ArchiveLoadFailed(f"torn record of {record.rec_headers.get_header('WARC-Target-URI')}")
+        offset = it.get_record_offset()
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        status = int(record.http_headers.get_statuscode() or 200)
+        entry = ArchivedResponse(
+            url=url,
+            status=status,
+            headers=[(k, v) for k, v in record.http_headers.headers],
+            body=body,
+            fetched_at=datetime.strptime(record.rec_headers.get_header("WARC-Date")[:19], "%Y-%m-%dT%H:%M:%S").replace(
+                tzinfo=UTC
+            ),
+            source=record.rec_headers.get_header(SOURCE_HEADER),
+            path=str(file),
+            offset=offset,
+        )
+        index[url] = entry
+        for earlier in (record.rec_headers.get_header(REDIRECTS_HEADER) or "").split():
+            index.setdefault(earlier, entry)
 
 
 class ReplayMiddleware:

@@ -97,6 +97,7 @@ def crawl(
     for name in names:
         registry.get(name)  # unknown names fail before anything starts
     factory = session_factory(cfg.database_url)
+    mark_dead_runs(factory)
     skipped: dict[str, str] = {}
     for name in list(names):
         held = locks.acquire(factory, f"source:{name}")
@@ -112,6 +113,21 @@ def crawl(
     return summary
 
 
+def mark_dead_runs(factory: Any) -> int:
+    """Runs left "running" by a process that died (killed, crashed): failed. Their stored pages
+    are whole (one transaction each) and their WARC is readable up to its last complete record."""
+    from sqlalchemy import select
+
+    marked = 0
+    with factory.begin() as session:
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+            if run.owner and locks.dead(run.owner):
+                run.status, run.finished_at = "failed", datetime.now(UTC)
+                run.message = f"the crawl process ({run.owner}) died before the run finished"
+                marked += 1
+    return marked
+
+
 def _run(
     cfg: Settings,
     factory: Any,
@@ -121,7 +137,9 @@ def _run(
     on_result: Callable[[IngestResult], None] | None,
 ) -> RunSummary:
     with factory.begin() as session:
-        run = CrawlRun(started_at=datetime.now(UTC), status="running", sources=",".join(names), replay=replay)
+        run = CrawlRun(
+            started_at=datetime.now(UTC), status="running", sources=",".join(names), replay=replay, owner=locks.me()
+        )
         session.add(run)
         session.flush()
         run_id = run.id

@@ -68,10 +68,19 @@ def release(factory: sessionmaker[Session], name: str, *, owner: str | None = No
 
 
 def _stale(lock: Lock, now: datetime, ttl: timedelta) -> bool:
-    host, _, pid = lock.owner.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return not _alive(int(pid))
+    if _here(lock.owner):
+        return dead(lock.owner)
     return now - lock.acquired_at > ttl
+
+
+def _here(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit()
+
+
+def dead(owner: str) -> bool:
+    """Whether ``host:pid`` is a process of this host that no longer runs (other hosts: unknown, False)."""
+    return _here(owner) and not _alive(int(owner.rpartition(":")[2]))
 
 
 def _alive(pid: int) -> bool:

@@ -51,6 +51,8 @@ class CrawlRun(Base):
     rejects: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    #: the process running it (host:pid): a run whose process died is marked failed
+    owner: Mapped[str | None] = mapped_column(String(200))
 
 
 class Snapshot(Base):

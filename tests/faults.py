@@ -75,8 +75,9 @@ class Faults(BaseHTTPRequestHandler):
         self.rfile.close()
         self.connection.close()
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/markdown; charset=utf-8",
-              extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str = "text/markdown; charset=utf-8", extra: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))

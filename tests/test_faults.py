@@ -4,7 +4,6 @@ raises no false change; the run goes on and a rerun duplicates nothing."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -22,12 +21,22 @@ PATHS = ["ok", "gbk", "429", "500", "timeout", "reset", "truncated", "huge", "lo
 
 
 def crawl(data: Path, base: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data), "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0",
-           "LLMWATCH_CRAWL_TIMEOUT": "2"}
+    env = {
+        **os.environ,
+        "LLMWATCH_DATA_DIR": str(data),
+        "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0",
+        "LLMWATCH_CRAWL_TIMEOUT": "2",
+    }
     env.pop("LLMWATCH_DATABASE_URL", None)
     args = [a for p in PATHS for a in ("--url", f"moonshot={base}/{p}")]
-    proc = subprocess.run([sys.executable, "-m", "llmwatch", "crawl", "moonshot", *args], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "crawl", "moonshot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -67,7 +76,7 @@ def snapshot(factory, base: str, path: str, run: int) -> Snapshot:
     ],
 )
 def test_each_fault_has_its_outcome(runs, path: str, status: str, note: str | None, tries: int) -> None:
-    base, first, _, hits, factory = runs
+    base, _, _, hits, factory = runs
     snap = snapshot(factory, base, path, 1)
     assert snap is not None and snap.status == status
     assert note is None or note in (snap.note or "")
@@ -75,9 +84,13 @@ def test_each_fault_has_its_outcome(runs, path: str, status: str, note: str | No
     assert hits[f"/{path}"] == tries if path in ("ok", "gbk", "429", "500", "huge") else hits[f"/{path}"] >= tries
     if status == "ok":
         with factory() as s:
-            turbo = s.scalar(select(PriceObservation).where(
-                PriceObservation.url == f"{base}/{path}", PriceObservation.model == "kimi-k2-turbo-preview",
-                PriceObservation.component == "output"))
+            turbo = s.scalar(
+                select(PriceObservation).where(
+                    PriceObservation.url == f"{base}/{path}",
+                    PriceObservation.model == "kimi-k2-turbo-preview",
+                    PriceObservation.component == "output",
+                )
+            )
         assert turbo is not None and turbo.amount_per_mtok == 58
 
 

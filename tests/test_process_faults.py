@@ -1,0 +1,159 @@
+"""Process and database faults: a crawl killed with SIGKILL half-way, then run
+again; a torn WARC; SQLite locked by another writer; a database that is down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.middlewares import read_archive
+from db.engine import session_factory
+from db.models import CrawlRun, PriceObservation, Snapshot
+from tests.conftest import ingest_fixture
+
+pytestmark = pytest.mark.slow
+PAGES = {
+    f"/p{i}": (Path(__file__).parent / "fixtures/moonshot/2025-12-20_zh_crawler-markdown.md").read_bytes()
+    for i in range(4)
+}
+
+
+class Slow(BaseHTTPRequestHandler):
+    delay = 1.5
+
+    def do_GET(self) -> None:
+        body = PAGES.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        time.sleep(Slow.delay)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/markdown; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def command(data: Path, base: str) -> tuple[list[str], dict[str, str]]:
+    env = {
+        **os.environ,
+        "LLMWATCH_DATA_DIR": str(data),
+        "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0",
+        "LLMWATCH_CRAWL_CONCURRENCY_PER_DOMAIN": "1",
+    }
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    urls = [a for p in PAGES for a in ("--url", f"moonshot={base}{p}")]
+    return [sys.executable, "-m", "llmwatch", "crawl", "moonshot", *urls], env
+
+
+def test_a_crawl_killed_half_way_is_failed_and_its_rerun_duplicates_nothing(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    args, env = command(tmp_path, base)
+    db = tmp_path / "llmwatch.db"
+    try:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        stored = 0
+        while time.time() < deadline and stored < 2:  # wait until two pages are stored
+            time.sleep(0.3)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db) as conn:
+                        stored = conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+                except sqlite3.OperationalError:
+                    pass
+        assert stored >= 2, "the crawl never stored two pages"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        factory = session_factory(f"sqlite:///{db}")
+        with factory() as s:
+            (run,) = s.scalars(select(CrawlRun))
+            assert run.status == "running"  # as the killed process left it
+            killed_pages = s.scalar(select(func.count()).select_from(Snapshot))
+        warc = next((tmp_path / "warc").glob("run-*.warc.gz"))
+        assert len(read_archive(warc)) >= killed_pages  # readable up to its last complete record
+
+        Slow.delay = 0
+        rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert rerun.returncode == 0 and "Traceback" not in rerun.stderr
+        with factory() as s:
+            runs = {r.id: (r.status, r.message) for r in s.scalars(select(CrawlRun))}
+            snapshots = s.scalar(select(func.count()).select_from(Snapshot))
+            prices = s.scalar(select(func.count()).select_from(PriceObservation))
+        assert runs[1][0] == "failed" and "died before the run finished" in runs[1][1]
+        assert runs[2][0] == "finished"
+        assert snapshots == 4 and prices == 4 * 36  # every page once, every price once
+    finally:
+        Slow.delay = 1.5
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_torn_warc_is_read_up_to_its_last_complete_record(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "run.warc.gz"
+    ends = []
+    with warc.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i in range(3):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1")
+            body = os.urandom(3000)  # incompressible, so a record is thousands of bytes long
+            record = writer.create_warc_record(
+                f"https://example.com/{i}", "response", payload=BytesIO(body), http_headers=http
+            )
+            writer.write_record(record)
+            record.raw_stream.close()
+            ends.append(fh.tell())
+    data = warc.read_bytes()
+    warc.write_bytes(data[: (ends[1] + ends[2]) // 2])  # the last record torn off half-way
+    assert sorted(read_archive(warc)) == ["https://example.com/0", "https://example.com/1"]
+
+
+def test_sqlite_locked_by_another_writer_waits_and_succeeds(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'llmwatch.db'}"
+    factory = session_factory(url)
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    other = sqlite3.connect(tmp_path / "llmwatch.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock...
+    threading.Timer(2.0, lambda: other.execute("COMMIT")).start()  # ...for two seconds
+    started = time.monotonic()
+    result = ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    waited = time.monotonic() - started
+    other.close()
+    assert result.status == "stored" and len(result.events) == 10
+    assert waited >= 1.5  # it waited for the lock instead of failing
+    with sqlite3.connect(tmp_path / "llmwatch.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_database_that_is_down_is_one_clear_line_and_no_secret(tmp_path: Path) -> None:
+    env = {**os.environ, "LLMWATCH_DATABASE_URL": "postgresql+psycopg://llmwatch:s3cret-pw@127.0.0.1:9/none"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "prices"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: database unavailable:") and len(proc.stderr.strip().splitlines()) == 1
+    assert "s3cret-pw" not in proc.stderr + proc.stdout
+    _ = datetime.now(UTC)
