@@ -128,7 +128,11 @@ class ArchivedResponse:
 def read_archive(path: str | Path) -> dict[str, ArchivedResponse]:
     """URL -> the last archived response for it, from a WARC file or a folder of them."""
     root = Path(path)
-    files = sorted(root.glob("*.warc*")) if root.is_dir() else [root]
+    if root.is_dir():
+        # the folder's own files: a link pointing out of it is not followed
+        files = sorted(f for f in root.glob("*.warc*") if f.resolve().parent == root.resolve() and f.is_file())
+    else:
+        files = [root]
     index: dict[str, ArchivedResponse] = {}
     for file in files:
         with file.open("rb") as fh:
@@ -182,7 +186,7 @@ class ReplayMiddleware:
     def process_request(self, request: Request) -> Response | None:
         if self.index is None:
             return None
-        hit = self.index.get(request.url)
+        hit = self.index.get(request.url) if request.url.startswith(("http://", "https://")) else None
         if hit is None:
             if request.url.endswith("/robots.txt"):
                 return Response(request.url, status=404, request=request)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -34,6 +35,10 @@ class RunSummary:
 
 
 class NothingToReplay(ValueError):
+    pass
+
+
+class BadUrl(ValueError):
     pass
 
 
@@ -96,6 +101,10 @@ def crawl(
         names = list(sources) or list(registry.sources())
     for name in names:
         registry.get(name)  # unknown names fail before anything starts
+    for name, targets in start_urls.items():
+        for target in targets:
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise BadUrl(f"{name}: only http(s) URLs are crawled, not {target!r}")
     factory = session_factory(cfg.database_url)
     mark_dead_runs(factory)
     skipped: dict[str, str] = {}

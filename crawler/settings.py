@@ -19,6 +19,8 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 HTTPCACHE_ENABLED = False
+# the web only: a feed linking to file:///etc/passwd must not read the machine's files
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from pipeline.records import Extraction, PriceRow, Reject
-from pipeline.units import ParsedPrice, PriceError, fmt, parse_price, to_cny
+from pipeline.units import IMPLAUSIBLE, ParsedPrice, PriceError, fmt, parse_price, to_cny
 
 #: ``domain.md`` providers; a setting (``[sources] providers``) can narrow it.
 DEFAULT_SCOPE = frozenset(
@@ -51,10 +51,22 @@ class Collector:
     ) -> None:
         if provider is None or provider not in self.scope or not model:
             return
+        if price.amount_per_mtok > IMPLAUSIBLE:  # before conversion, which would overflow on a misread
+            self.reject(
+                f"{model} {component}: implausible price {fmt(price.amount_per_mtok)} {price.currency} per 1M tokens",
+                price.raw,
+            )
+            return
         try:
             cny = to_cny(price.amount_per_mtok, price.currency, self.on, self.rates)
-        except PriceError as exc:
-            self.reject(str(exc), price.raw)
+        except (PriceError, ArithmeticError) as exc:
+            self.reject(f"{model} {component}: {exc}", price.raw)
+            return
+        if not 0 <= cny <= IMPLAUSIBLE:
+            self.reject(
+                f"{model} {component}: implausible price {price.amount_per_mtok} {price.currency} per 1M tokens",
+                price.raw,
+            )
             return
         row = PriceRow(
             provider=provider,
@@ -123,4 +135,7 @@ class Collector:
 
     def result(self, empty_reason: str = "no price table found") -> Extraction:
         rows = sorted(self._rows.values(), key=lambda r: r.key)
-        return Extraction(rows, self.rejects, None if rows else (self.empty_reason or empty_reason))
+        reason = None if rows else (self.empty_reason or empty_reason)
+        if reason and self.rejects:
+            reason += f" ({len(self.rejects)} rejected; the first: {self.rejects[0].reason})"
+        return Extraction(rows, self.rejects, reason)

@@ -31,6 +31,9 @@ _NON_TOKEN = re.compile(
 )
 _INNER_CACHE_HIT = re.compile(r"\(\s*(?:缓存命中|cache[ -]?hit)\s*(?:为|是|:|=)?\s*([\d.]+)\s*[^)]*\)", re.I)
 _FREE = re.compile(r"免费|\bfree\b", re.I)
+_OTHER_CURRENCY = re.compile(r"€|£|₩|₹|円|日元|欧元|英镑|\b(EUR|GBP|JPY|KRW|INR|HKD|SGD)\b", re.I)
+#: no API sells a million tokens for more than this (CNY); a bigger figure is a misread
+IMPLAUSIBLE = Decimal(10_000_000)
 _LIMITED = re.compile(r"限时|limited[- ]time|限免", re.I)
 _COUNT_WORDS = {
     "千": 1_000,
@@ -135,8 +138,10 @@ def parse_price(text: str, *, currency: str | None = None, per_tokens: int | Non
             value = value.scaleb(int(num.group(2)))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise PriceError(f"bad number in {raw!r}") from exc
-    if value < 0:
+    if value < 0 or cleaned[: num.start()].rstrip().endswith(("-", "−")):
         raise PriceError(f"negative price {raw!r}")
+    if _OTHER_CURRENCY.search(cleaned):
+        raise PriceError(f"unknown currency in {raw!r} (llmwatch reads CNY and USD)")
     scale = Decimal(1)
     after = cleaned[num.end() :]
     sub = _SUBUNIT_AFTER.match(after)

@@ -3,8 +3,10 @@ again; a torn WARC; SQLite locked by another writer; a database that is down."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -157,3 +159,101 @@ def test_a_database_that_is_down_is_one_clear_line_and_no_secret(tmp_path: Path)
     assert proc.stderr.startswith("error: database unavailable:") and len(proc.stderr.strip().splitlines()) == 1
     assert "s3cret-pw" not in proc.stderr + proc.stdout
     _ = datetime.now(UTC)
+
+
+class Proxy:
+    """A TCP proxy on 127.0.0.1 in front of PostgreSQL: ``cut()`` is the server going away."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open: list[socket.socket] = []
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        self.running = False
+        with contextlib.suppress(OSError):  # shutdown wakes the blocked accept(); close alone keeps it listening
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for sock in self.open:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+
+
+@pytest.mark.postgres
+def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    proxy = Proxy(("127.0.0.1", 5432))
+    args, env = command(tmp_path, base)
+    env["LLMWATCH_DATABASE_URL"] = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    direct = session_factory(pg_url)
+    try:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline, stored = time.time() + 60, 0
+        while time.time() < deadline and stored < 1:
+            time.sleep(0.3)
+            try:
+                with direct() as s:
+                    stored = s.scalar(select(func.count()).select_from(Snapshot)) or 0
+            except Exception:  # the schema may not be there yet
+                stored = 0
+        assert stored >= 1
+        proxy.cut()  # PostgreSQL is gone for the rest of the run
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 2 and "Traceback" not in stderr, stderr
+        assert stderr.strip().splitlines()[-1].startswith("error: database unavailable:")
+        warc = next((tmp_path / "warc").glob("run-*.warc.gz"))
+        archived = [u for u in read_archive(warc) if not u.endswith("robots.txt")]
+        assert len(archived) == 4  # every raw response kept, stored or not
+
+        # PostgreSQL is back: replaying the run's archive recovers every page
+        Slow.delay = 0
+        env["LLMWATCH_DATABASE_URL"] = pg_url
+        replay = subprocess.run(
+            [sys.executable, "-m", "llmwatch", "crawl", "--replay", str(warc)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert replay.returncode == 0, replay.stderr
+        with direct() as s:
+            assert s.scalar(select(func.count()).select_from(Snapshot)) == 4
+            assert s.scalar(select(func.count()).select_from(PriceObservation)) == 4 * 36
+            statuses = sorted(r.status for r in s.scalars(select(CrawlRun)))
+        assert statuses == ["failed", "finished"]
+    finally:
+        Slow.delay = 1.5
+        proxy.cut()
+        server.shutdown()
+        server.server_close()
+        from db.engine import engine_for
+
+        engine_for(pg_url).dispose()
