@@ -16,7 +16,8 @@ from crawler.items import FetchedArticle, FetchedPage
 from db.engine import session_factory
 from llmwatch import channels
 from llmwatch.config import Settings
-from pipeline.store import IngestResult, OutOfOrder, ingest, record_fetch
+from pipeline.news_store import record_fetch
+from pipeline.store import IngestResult, OutOfOrder, ingest
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from pipeline.units import to_cny
 
@@ -44,7 +44,8 @@ def canonical_url(url: str) -> str:
     host = re.sub(r"^(m|mobile|amp|wap)\.", "www." if host.count(".") == 2 else "", host)
     path = re.sub(r"/amp/?$|/amp(?=/)|\.amp(?=\.html$)", "", parts.path) or "/"
     if len(path) > 1:
-        path = path.rstrip("/")
+        path = path.rstrip("/") or "/"
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")  # spaces and control characters percent-encoded, once
     kept = sorted((k, v) for k, v in query if not _TRACKING.match(k))
     return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, host, path, urlencode(kept), ""))
 

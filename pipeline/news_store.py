@@ -8,6 +8,7 @@ are queued with their events, as for prices.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,12 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Article, Event, FundingEvent, FundingReport
+from db.models import Article, Event, FundingEvent, FundingReport, Snapshot
 from pipeline import dedup
 from pipeline.funding import FundingReport as Report
 from pipeline.funding import NoFunding, extract_funding
 from pipeline.outbox import Outbox
-from pipeline.store import ensure_source
+from pipeline.records import Page
+from pipeline.store import IngestResult, ensure_source
 
 FIELDS = (
     "round",
@@ -253,3 +255,49 @@ def news_records(news_items: list[NewsItem]) -> list[dict[str, Any]]:
         except NoFunding as exc:
             out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": str(exc)})
     return out
+
+
+def record_fetch(
+    factory: sessionmaker[Session],
+    source: str,
+    page: Page,
+    *,
+    items: int,
+    warc: tuple[str | None, int | None] = (None, None),
+    error: str | None = None,
+    run_id: int | None = None,
+) -> IngestResult:
+    """A fetched feed (no prices in it): its snapshot, so source health covers news too."""
+    with factory.begin() as s:
+        src = ensure_source(s, source, kind="news")
+        at = page.fetched_at.astimezone(UTC)
+        result = IngestResult(source, page.url, "stored", rows=items)
+        exists = s.scalar(
+            select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
+        )
+        if exists is not None:
+            result.status, result.snapshot_id = "unchanged", exists.id
+            return result
+        status = "error" if error or page.status >= 400 or page.status == 0 else ("ok" if items else "empty")
+        snap = Snapshot(
+            source_id=src.id,
+            run_id=run_id,
+            url=page.url,
+            fetched_at=at,
+            last_seen_at=at,
+            http_status=page.status,
+            sha256=hashlib.sha256(page.body).hexdigest(),
+            size=len(page.body),
+            content_type=page.content_type[:200],
+            warc_path=warc[0],
+            warc_offset=warc[1],
+            status=status,
+            row_count=items,
+            note=error or (None if items else "no feed items"),
+        )
+        s.add(snap)
+        s.flush()
+        result.snapshot_id = snap.id
+        if status != "ok":
+            result.status, result.message = ("error" if status == "error" else "empty"), snap.note or ""
+        return result

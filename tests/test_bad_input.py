@@ -10,6 +10,7 @@ import random
 import re
 import sys
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from llmwatch import cli
 from pipeline.dedup import canonical_url
 from pipeline.records import Page
 from pipeline.store import ingest
-from tests.cases import cases
+from tests.cases import FIXTURES, cases
 
 PRICING = [p for p in cases() if registry.get(p.parent.name).kind == "pricing"]
 OPS = [
@@ -39,45 +40,57 @@ OPS = [
 ]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> tuple[str, bytes, str]:
-    path = draw(st.sampled_from(PRICING))
-    op = draw(st.sampled_from(OPS))
-    data = path.read_bytes()
-    rng = random.Random(draw(st.integers(0, 2**32)))
+@dataclass(frozen=True)
+class Mutation:
+    """A real fixture and what was done to it (a short repr for failure reports)."""
+
+    source: str
+    name: str
+    op: str
+    seed: int
+
+    @property
+    def data(self) -> bytes:
+        return mutate((FIXTURES / self.source / self.name).read_bytes(), self.op, random.Random(self.seed))
+
+
+def mutate(data: bytes, op: str, rng: random.Random) -> bytes:
     lines = data.split(b"\n")
     if op == "truncate":
-        data = data[: rng.randrange(0, max(1, len(data)))]
-    elif op == "drop_lines":
-        data = b"\n".join(line for line in lines if rng.random() > 0.3)
-    elif op == "shuffle_lines":
+        return data[: rng.randrange(0, max(1, len(data)))]
+    if op == "drop_lines":
+        return b"\n".join(line for line in lines if rng.random() > 0.3)
+    if op == "shuffle_lines":
         rng.shuffle(lines)
-        data = b"\n".join(lines)
-    elif op == "random_bytes":
-        spots = [rng.randrange(len(data)) for _ in range(20)] if data else []
+        return b"\n".join(lines)
+    if op == "random_bytes":
         buf = bytearray(data)
-        for i in spots:
+        for i in [rng.randrange(len(data)) for _ in range(20)] if data else []:
             buf[i] = rng.randrange(256)
-        data = bytes(buf)
-    elif op == "huge":
-        data = re.sub(rb"\d+\.\d+", b"9" * 40, data, count=5)
-    elif op == "negative":
-        data = re.sub(rb"(?<![\d.])(\d+\.\d+)", rb"-\1", data, count=5)
-    elif op == "currency":
-        data = data.replace("元".encode(), "€".encode()).replace(b"$", "£".encode())
-    elif op == "no_header":
-        data = b"\n".join(line for line in lines if not re.search("模型|Model|MODEL|input|输入".encode(), line))
-    elif op == "nul":
-        data = data.replace(b"|", b"|\x00", 10).replace(b"<td>", b"<td>\x00", 10)
-    elif op == "empty":
-        data = b""
-    return path.parent.name, data, op
+        return bytes(buf)
+    if op == "huge":
+        return re.sub(rb"\d+\.\d+", b"9" * 40, data, count=5)
+    if op == "negative":
+        return re.sub(rb"(?<![\d.])(\d+\.\d+)", rb"-\1", data, count=5)
+    if op == "currency":
+        return data.replace("元".encode(), "€".encode()).replace(b"$", "£".encode())
+    if op == "no_header":
+        return b"\n".join(line for line in lines if not re.search("模型|Model|MODEL|input|输入".encode(), line))
+    if op == "nul":
+        return data.replace(b"|", b"|\x00", 10).replace(b"<td>", b"<td>\x00", 10)
+    return b""  # empty
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> Mutation:
+    path = draw(st.sampled_from(PRICING))
+    return Mutation(path.parent.name, path.name, draw(st.sampled_from(OPS)), draw(st.integers(0, 2**32)))
 
 
 @settings(max_examples=200, deadline=timedelta(seconds=3), suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
-def test_extraction_never_crashes_and_always_says_why(case: tuple[str, bytes, str]) -> None:
-    source, data, _ = case
+def test_extraction_never_crashes_and_always_says_why(case: Mutation) -> None:
+    source, data = case.source, case.data
     page = Page(registry.get(source).start_urls[0], data, datetime(2025, 1, 1, tzinfo=UTC))
     result = registry.extract(source, page)
     assert not [r for r in result.rejects if r.reason.startswith("extraction failed")], result.rejects  # no bug
@@ -111,9 +124,9 @@ def test_negative_huge_and_foreign_prices_are_rejects_not_rows() -> None:
 )
 @given(mutated())
 def test_extract_command_exits_0_or_3_with_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: tuple[str, bytes, str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: Mutation
 ) -> None:
-    source, data, _ = case
+    source, data = case.source, case.data
     file = tmp_path / "page"
     file.write_bytes(data)
     monkeypatch.setenv("LLMWATCH_DATA_DIR", str(tmp_path / "data"))
@@ -138,7 +151,8 @@ def test_ingest_of_mutated_pages_stores_or_rejects_and_reruns_change_nothing(tmp
 
     factory = session_factory(f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}")  # a fresh database each example
     start = datetime(2025, 1, 1, tzinfo=UTC)
-    for i, (source, data, _) in enumerate(case_list):
+    for i, case in enumerate(case_list):
+        source, data = case.source, case.data
         page = Page(registry.get(source).start_urls[0], data, start + timedelta(days=i))
         result = ingest(factory, source, page, lambda p, s=source: registry.extract(s, p))
         assert result.status in ("stored", "empty", "unchanged")

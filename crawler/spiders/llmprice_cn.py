@@ -47,9 +47,19 @@ class LlmpriceCnSpider(PriceSpider):
         except ValueError as exc:
             out.reject(f"providersData is not a readable JavaScript array: {exc}", text[m.start(1) : m.start(1) + 200])
             return
+        if not isinstance(providers, list):
+            out.reject("providersData is not an array", str(providers)[:200])
+            return
         for vendor in providers:
+            if not isinstance(vendor, dict):
+                out.reject("a providersData entry is not an object", str(vendor)[:200])
+                continue
             vendor_id = provider_from_text(str(vendor.get("name", "")))
-            for item in vendor.get("models") or []:
+            models = vendor.get("models")
+            for item in models if isinstance(models, list) else []:
+                if not isinstance(item, dict):
+                    out.reject("a model entry is not an object", str(item)[:200])
+                    continue
                 model = normalise_model(str(item.get("name", "")))
                 provider = vendor_id or provider_from_model(model)
                 for field, component in (("inputPrice", "input"), ("outputPrice", "output")):
