@@ -84,3 +84,18 @@ def test_impossible_dates_are_date_errors() -> None:
 def test_money_round_trip() -> None:
     for n in (1, 12, 250, 3000):
         assert parse_money(f"{n}亿元").amount == Decimal(n) * 10**8
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
+def test_dates_round_trip(moment: datetime) -> None:
+    """A moment written the ways pages write it (Beijing time) reads back as the same moment."""
+    from pipeline.dates import SHANGHAI
+
+    local = moment.replace(second=0, microsecond=0, tzinfo=SHANGHAI)
+    for text in (
+        f"{local:%Y-%m-%d %H:%M}",
+        f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
+        local.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+        local.isoformat(),
+    ):
+        assert parse_date(text, FETCHED) == local.astimezone(UTC), text

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 
 from crawler.middlewares import read_archive
 from db.engine import session_factory
-from db.models import CrawlRun, PriceObservation, Snapshot
+from db.models import CrawlRun, Event, PriceObservation, Snapshot
 from tests.conftest import ingest_fixture
 
 pytestmark = pytest.mark.slow
@@ -213,6 +214,21 @@ def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) 
     args, env = command(tmp_path, base)
     env["LLMWATCH_DATABASE_URL"] = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
     direct = session_factory(pg_url)
+    # the pages as they were a week earlier (hand-made: one price different), so the run has changes to find
+    from datetime import timedelta
+
+    from crawler import registry
+    from pipeline.records import Page
+    from pipeline.store import ingest
+
+    older = PAGES["/p0"].replace(
+        "| kimi-k2-turbo-preview推荐 | 1M tokens | ￥1.00 | ￥8.00 | ￥58.00 |".encode(),
+        "| kimi-k2-turbo-preview推荐 | 1M tokens | ￥1.00 | ￥8.00 | ￥60.00 |".encode(),
+    )
+    assert older != PAGES["/p0"]
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    for path in PAGES:
+        ingest(direct, "moonshot", Page(f"{base}{path}", older, week_ago), lambda p: registry.extract("moonshot", p))
     try:
         proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline, stored = time.time() + 60, 0
@@ -220,15 +236,16 @@ def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) 
             time.sleep(0.3)
             try:
                 with direct() as s:
-                    stored = s.scalar(select(func.count()).select_from(Snapshot)) or 0
+                    stored = (s.scalar(select(func.count()).select_from(Snapshot)) or 0) - len(PAGES)
             except Exception:  # the schema may not be there yet
                 stored = 0
         assert stored >= 1
         proxy.cut()  # PostgreSQL is gone for the rest of the run
         _, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 2 and "Traceback" not in stderr, stderr
-        assert stderr.strip().splitlines()[-1].startswith("error: database unavailable:")
-        warc = next((tmp_path / "warc").glob("run-*.warc.gz"))
+        assert stderr.strip().splitlines()[-1].startswith("error: database unavailable:"), stderr
+        warc = next((tmp_path / "warc").glob("run-*.warc.gz"), None)
+        assert warc is not None, (stderr, sorted(str(p) for p in tmp_path.rglob("*")))
         archived = [u for u in read_archive(warc) if not u.endswith("robots.txt")]
         assert len(archived) == 4  # every raw response kept, stored or not
 
@@ -245,9 +262,11 @@ def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) 
         )
         assert replay.returncode == 0, replay.stderr
         with direct() as s:
-            assert s.scalar(select(func.count()).select_from(Snapshot)) == 4
-            assert s.scalar(select(func.count()).select_from(PriceObservation)) == 4 * 36
+            assert s.scalar(select(func.count()).select_from(Snapshot)) == 2 * 4
+            changes = [(e.model, e.component, e.old, e.new) for e in s.scalars(select(Event))]
             statuses = sorted(r.status for r in s.scalars(select(CrawlRun)))
+        # every page's change found, whether stored before the outage or recovered by the replay
+        assert changes == [("kimi-k2-turbo-preview", "output", Decimal(60), Decimal(58))] * 4
         assert statuses == ["failed", "finished"]
     finally:
         Slow.delay = 1.5
