@@ -144,3 +144,26 @@ def test_a_replay_folder_is_not_left_through_a_link(tmp_path: Path) -> None:
     (folder / "run-00001.warc.gz").symlink_to(outside)
     assert read_archive(folder) == {}
     assert list(read_archive(outside)) == ["https://example.com/secret"]  # named directly, it is read
+
+
+def test_polite_defaults_reach_scrapy(tmp_path: Path) -> None:
+    from crawler.run import scrapy_settings
+    from llmwatch.config import load
+
+    s = scrapy_settings(load(None, {"LLMWATCH_DATA_DIR": str(tmp_path)}))
+    assert s.getbool("ROBOTSTXT_OBEY") and s.getbool("AUTOTHROTTLE_ENABLED")
+    assert (s.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), s.getfloat("DOWNLOAD_DELAY")) == (2, 1.0)
+    assert s.getint("DOWNLOAD_MAXSIZE") == 20 * 1024 * 1024 and 429 in s.getlist("RETRY_HTTP_CODES")
+    assert s["USER_AGENT"].startswith("llmwatch/") and "+http" in s["USER_AGENT"]
+    assert s.getdict("DOWNLOAD_HANDLERS")["file"] is None
+    custom = scrapy_settings(
+        load(
+            None,
+            {
+                "LLMWATCH_DATA_DIR": str(tmp_path),
+                "LLMWATCH_CRAWL_OBEY_ROBOTS": "false",
+                "LLMWATCH_CRAWL_CONCURRENCY_PER_DOMAIN": "1",
+            },
+        )
+    )
+    assert not custom.getbool("ROBOTSTXT_OBEY") and custom.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
