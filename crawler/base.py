@@ -48,7 +48,7 @@ class PriceSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage]:
-        yield FetchedPage(self.name, page_from_response(response), *_warc(response))
+        yield FetchedPage(self.name, page_from_response(response), *warc_of(response))
 
     def failed(self, failure: Failure) -> Iterator[FetchedPage]:
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and _skipped(failure):
@@ -60,7 +60,7 @@ class PriceSpider(scrapy.Spider):
         if response is not None:
             page = page_from_response(response)
             reason = f"HTTP {response.status}"
-            warc = _warc(response)
+            warc = warc_of(response)
         else:  # nothing usable came back: record it under the URL that was asked for
             page = Page((request.meta.get("redirect_urls") or [request.url])[0], b"", datetime.now(UTC), status=0)
             reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
@@ -100,6 +100,6 @@ def page_from_response(response: Response) -> Page:
     )
 
 
-def _warc(response: Response) -> tuple[str | None, int | None]:
+def warc_of(response: Response) -> tuple[str | None, int | None]:
     where = response.meta.get("warc")
     return (where[0], where[1]) if where else (None, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 
@@ -44,7 +45,9 @@ def events(
     since: datetime | None = None,
     source: str | None = None,
     model: str | None = None,
+    newest: int | None = None,
 ) -> Select[Event, str, str | None]:
+    """Events oldest first; ``newest``: only the latest N (still oldest first)."""
     stmt = (
         select(Event, Source.name, Snapshot.warc_path)
         .join(Source, Source.id == Event.source_id)
@@ -60,6 +63,10 @@ def events(
         stmt = stmt.where(Source.name == source)
     if model:
         stmt = stmt.where(Event.model.ilike(f"%{model}%"))
+    if newest:
+        latest = stmt.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(newest).subquery()
+        wanted = aliased(Event, latest)
+        return select(wanted, latest.c.name, latest.c.warc_path).order_by(wanted.occurred_at, wanted.id)
     return stmt.order_by(Event.occurred_at, Event.id)
 
 

@@ -9,7 +9,7 @@ import typer
 
 from llmwatch.cli import PRICE_COLUMNS, FormatOpt, NothingFound, UsageError, app, db_app, settings, when
 from llmwatch.config import Settings
-from llmwatch.output import Format, console, emit, err, plain
+from llmwatch.output import Format, console, dumps, emit, err, plain
 
 EVENT_COLUMNS = [
     ("occurred_at", "when (UTC)"),
@@ -101,8 +101,14 @@ def events(
     cfg = settings(ctx)
     with _session(cfg) as s:
         records = views.events_view(
-            s, type_=type_, provider=provider or company, since=when(since, "--since"), source=source, model=model
-        )[-limit if limit else None :]
+            s,
+            type_=type_,
+            provider=provider or company,
+            since=when(since, "--since"),
+            source=source,
+            model=model,
+            newest=limit,
+        )
     emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events")
 
 
@@ -238,8 +244,6 @@ def parse(
 
     llmwatch parse date "3小时前" --fetched-at 2024-07-06T12:00:00+08:00
     """
-    import json
-
     from pipeline.dates import DateError, parse_date
     from pipeline.money import MoneyError, parse_money
     from pipeline.units import PriceError, parse_price, to_cny
@@ -269,7 +273,7 @@ def parse(
             raise UsageError(f"parse takes price, money or date, not {kind!r}")
     except (PriceError, MoneyError, DateError) as exc:
         raise NothingFound(str(exc)) from None
-    print(json.dumps({k: plain(v) for k, v in out.items()}, ensure_ascii=False))
+    print(dumps(out))
 
 
 @db_app.command("upgrade")
@@ -308,6 +312,7 @@ def claims(
     """
     from datetime import time
 
+    from db.engine import session_factory
     from llmwatch import channels
     from pipeline import claims as ledger
 
@@ -319,14 +324,14 @@ def claims(
         loaded = ledger.load(cfg.claim_files)
     except ledger.ClaimError as exc:
         raise UsageError(str(exc)) from None
-    factory = __import__("db.engine", fromlist=["session_factory"]).session_factory(cfg.database_url)
+    factory = session_factory(cfg.database_url)
     if recheck:
         with factory.begin() as s:
             changed = ledger.recheck(s, loaded, outbox=channels.outbox(cfg), rates=cfg.rates)
         for ev in changed:
             err.print(f"claim_changed: {ev.reason}", highlight=False)
     with factory() as s:
-        records = [ledger.record(s, c, at=moment, rates=cfg.rates) for c in loaded]  # views.claims_view, loaded once
+        records = [ledger.record(s, c, at=moment, rates=cfg.rates) for c in loaded]
     if fmt is Format.table:
         for rec in records:
             deciding = max((e for e in rec["evidence"] if e["fetched_at"]), key=lambda e: e["fetched_at"], default=None)

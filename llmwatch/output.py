@@ -38,19 +38,26 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> Any:
+def _nested(value: Any) -> Any:
     """For json.dumps: whatever ``plain`` makes of nested values."""
     converted = plain(value)
     return str(converted) if converted is value else converted
+
+
+def dumps(value: Any) -> str:
+    """A record (or a list of them) as JSON: decimals as strings, times in ISO 8601 UTC."""
+    if isinstance(value, dict):
+        value = {k: plain(v) for k, v in value.items()}
+    elif isinstance(value, list):
+        value = [{k: plain(v) for k, v in r.items()} if isinstance(r, dict) else r for r in value]
+    return json.dumps(value, ensure_ascii=False, default=_nested)
 
 
 def emit(records: Sequence[dict[str, Any]], fmt_: Format, columns: Sequence[tuple[str, str]], title: str = "") -> None:
     """Print ``records``; ``columns`` (key, heading) choose what a table shows."""
     if fmt_ is Format.json:
         for rec in records:
-            sys.stdout.write(
-                json.dumps({k: plain(v) for k, v in rec.items()}, ensure_ascii=False, default=_json) + "\n"
-            )
+            sys.stdout.write(dumps(rec) + "\n")
         return
     if fmt_ is Format.csv:
         keys = list(records[0]) if records else [k for k, _ in columns]

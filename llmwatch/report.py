@@ -41,7 +41,7 @@ def context(cfg: Settings, s: Session, charts: list[dict[str, str]]) -> dict[str
         "database": cfg.database_url.split("?")[0].split("@")[-1].rsplit("/", 1)[-1],  # a name, never credentials
         "prices": prices,
         "providers": sorted({p["provider"] for p in prices}),
-        "changes": list(reversed(views.events_view(s)))[:100],
+        "changes": list(reversed(views.events_view(s, newest=100))),
         "funding": views.funding_view(s),
         "claims": views.claims_view(cfg, s),
         "sources": views.sources_view(cfg, s),

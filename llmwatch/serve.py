@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from db.engine import session_factory
 from llmwatch import report, views
 from llmwatch.config import Settings
-from llmwatch.output import _json, plain
+from llmwatch.output import dumps
 
 
 def _when(value: str | None) -> datetime | None:
@@ -74,9 +74,7 @@ def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = 8765) -> Thr
                     if records is None:
                         self._error(404, f"no such page: {parts.path}")
                         return
-                    body = json.dumps(
-                        [{k: plain(v) for k, v in r.items()} for r in records], ensure_ascii=False, default=_json
-                    )
+                    body = dumps(records)
                     self._send(200, "application/json; charset=utf-8", body.encode())
             except ValueError as exc:  # a filter that does not parse
                 self._error(400, str(exc))

@@ -44,12 +44,15 @@ def events_view(
     since: datetime | None = None,
     source: str | None = None,
     model: str | None = None,
+    newest: int | None = None,
 ) -> list[dict[str, Any]]:
     from db import queries
     from pipeline.alerts import describe
     from pipeline.outbox import event_record
 
-    rows = s.execute(queries.events(type_=type_, provider=provider, since=since, source=source, model=model)).all()
+    rows = s.execute(
+        queries.events(type_=type_, provider=provider, since=since, source=source, model=model, newest=newest)
+    ).all()
     records = [event_record(ev, name, warc, funding_of(s, ev)) for ev, name, warc in rows]
     for rec in records:
         rec["summary"] = describe(rec)

@@ -143,7 +143,7 @@ class _Page:
         if failed:
             self._failed(error or f"HTTP {page.status}", current)
         else:
-            self._parsed(extract(page), current, latest)
+            self._parsed(extract(page), current)
 
     # --- outcomes ---------------------------------------------------------
 
@@ -155,7 +155,7 @@ class _Page:
         if current:
             self._event("extraction_broken", reason=f"fetch failed: {reason}", failures=self._failures())
 
-    def _parsed(self, extraction: Extraction, current: list[PriceObservation], latest: Snapshot | None) -> None:
+    def _parsed(self, extraction: Extraction, current: list[PriceObservation]) -> None:
         snap, result = self.snap, self.result
         assert snap is not None
         for rej in dict.fromkeys(extraction.rejects):  # the same reject twice is one
@@ -178,10 +178,10 @@ class _Page:
                 reason=f"page yields rows again after {recovered_from} failed fetches",
                 failures=recovered_from,
             )
-        healthy = self._check_health(extraction, latest)
+        healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
 
-    def _check_health(self, extraction: Extraction, latest: Snapshot | None) -> bool:
+    def _check_health(self, extraction: Extraction, current: list[PriceObservation]) -> bool:
         """Rows fell sharply, or many cells were unreadable: a broken extraction, not a market change."""
         rows, rejects, p = len(extraction.rows), len(extraction.rejects), self.policy
         previous = self.session.scalar(
@@ -195,21 +195,13 @@ class _Page:
             problems.append(f"rows fell from {previous.row_count} to {rows}")
         if rejects >= 3 and Decimal(rejects) / (rows + rejects) > p.max_reject_rate:
             problems.append(f"{rejects} of {rows + rejects} price cells could not be read")
-        vanished = self._vanished_components(extraction)
+        vanished = _vanished_components(current, extraction)
         if vanished:
             problems.append(f"the {', '.join(vanished)} column{'s' if len(vanished) > 1 else ''} vanished")
         if problems:
             self._event("extraction_broken", reason="; ".join(problems))
         # rows missing from a page whose rows collapsed or lost a column are not counted toward removal
         return not any(p.startswith(("rows fell", "the ")) for p in problems)
-
-    def _vanished_components(self, extraction: Extraction) -> list[str]:
-        """Field coverage: a component the page gave for 2+ rows, now given for none."""
-        held: dict[str, int] = {}
-        for obs in self._current():
-            held[obs.component] = held.get(obs.component, 0) + 1
-        seen = {row.component for row in extraction.rows}
-        return sorted(c for c, n in held.items() if n >= 2 and c not in seen)
 
     def _apply(self, rows: list[PriceRow], current: list[PriceObservation], healthy: bool) -> None:
         snap, at = self.snap, self.at
@@ -373,6 +365,15 @@ class _Page:
                 created_at=datetime.now(UTC),
             )
         )
+
+
+def _vanished_components(current: list[PriceObservation], extraction: Extraction) -> list[str]:
+    """Field coverage: a component the page gave for 2+ rows, now given for none."""
+    held: dict[str, int] = {}
+    for obs in current:
+        held[obs.component] = held.get(obs.component, 0) + 1
+    seen = {row.component for row in extraction.rows}
+    return sorted(c for c, n in held.items() if n >= 2 and c not in seen)
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:

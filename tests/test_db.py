@@ -84,3 +84,15 @@ def test_filters_are_bound_parameters(factory) -> None:
         assert s.execute(queries.prices(model="x' OR '1'='1")).all() == []
         assert s.execute(queries.events(provider="deepseek'; DROP TABLE events; --")).all() == []
         assert len(s.execute(queries.prices()).all()) == 22
+
+
+def test_the_newest_events_come_from_the_query(factory) -> None:
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    with factory() as s:
+        every = [ev.id for ev, _, _ in s.execute(queries.events()).all()]
+        newest = [ev.id for ev, _, _ in s.execute(queries.events(newest=3)).all()]
+        changes = [ev.id for ev, _, _ in s.execute(queries.events(type_="price_changed")).all()]
+        latest_changes = [ev.id for ev, _, _ in s.execute(queries.events(type_="price_changed", newest=2)).all()]
+    assert len(every) == 10 and newest == every[-3:]
+    assert len(changes) == 4 and latest_changes == changes[-2:]  # filters and the limit combine

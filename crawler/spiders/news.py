@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.base import PriceSpider, page_from_response
+from crawler.base import PriceSpider, page_from_response, warc_of
 from crawler.items import FetchedArticle, FetchedPage
 from pipeline.news_store import NewsItem
 from pipeline.records import Page
@@ -73,7 +73,7 @@ class NewsSpider(PriceSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         page = page_from_response(response)
-        yield FetchedPage(self.name, page, *_warc(response))  # the feed itself: its snapshot, for health
+        yield FetchedPage(self.name, page, *warc_of(response))  # the feed itself: its snapshot, for health
         for item in items(page):
             if self.follow and item.url.startswith("http") and "news.google.com" not in item.url:
                 yield Request(
@@ -88,18 +88,13 @@ class NewsSpider(PriceSpider):
 
     def article(self, response: Response, item: NewsItem) -> Iterator[FetchedArticle]:
         page = page_from_response(response)
-        yield FetchedArticle(self.name, article_item(page, item), page, *_warc(response))
+        yield FetchedArticle(self.name, article_item(page, item), page, *warc_of(response))
 
     def unfetched(self, failure: Failure) -> Iterator[FetchedArticle]:
         item: NewsItem = failure.request.meta["item"]  # type: ignore[attr-defined]
         if not failure.check(IgnoreRequest) or getattr(failure.value, "response", None) is not None:
             self.logger.info("article not fetched (%s); using the feed's text: %s", failure.getErrorMessage(), item.url)
         yield FetchedArticle(self.name, item)
-
-
-def _warc(response: Response) -> tuple[str | None, int | None]:
-    where = response.meta.get("warc")
-    return (where[0], where[1]) if where else (None, None)
 
 
 def items(page: Page) -> list[NewsItem]:
