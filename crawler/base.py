@@ -37,15 +37,26 @@ class PriceSpider(scrapy.Spider):
     #: whose word counts when sources disagree: 3 the provider's own page, 2 a reseller's list,
     #: 1 a community table, 0 an aggregator
     authority: ClassVar[int] = 3
+    #: the page is drawn by JavaScript: fetch it through Chromium (``crawler.render``)
+    render: bool = False
+    #: CSS selector whose presence means the page has been drawn
+    render_wait: ClassVar[str | None] = None
 
-    def __init__(self, *args: Any, urls: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, urls: str | None = None, render: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if urls:  # tests and mirrors point a spider elsewhere: -a urls=http://127.0.0.1/...
             self.start_urls = [u.strip() for u in urls.split(",") if u.strip()]
+        if render is not None:  # [crawl] render = [...] switches rendering on for one source
+            self.render = render.lower() in {"1", "true", "yes"}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        meta: dict[str, Any] = {}
+        if self.render and self.settings.getbool("LLMWATCH_RENDERING"):
+            from crawler.render import request_meta
+
+            meta = request_meta(self.render_wait)
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True, meta=dict(meta))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage]:
         yield FetchedPage(self.name, page_from_response(response), *warc_of(response))

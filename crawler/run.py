@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
-from crawler import registry
+from crawler import registry, render
 from crawler.middlewares import read_archive
 from db import locks
 from db.engine import session_factory
@@ -105,21 +105,36 @@ def crawl(
         for target in targets:
             if urlsplit(target).scheme not in ("http", "https"):
                 raise BadUrl(f"{name}: only http(s) URLs are crawled, not {target!r}")
+    skipped: dict[str, str] = {}
+    rendered = set() if replay else {n for n in names if _renders(cfg, n)}  # a replay serves rendered pages
+    chromium = render.find_chromium(str(cfg.crawl.get("chromium") or "")) if rendered else None
+    if rendered and chromium is None:
+        for name in sorted(rendered):
+            skipped[name] = render.NO_BROWSER
+            names.remove(name)
+        rendered = set()
     factory = session_factory(cfg.database_url)
     mark_dead_runs(factory)
-    skipped: dict[str, str] = {}
     for name in list(names):
         held = locks.acquire(factory, f"source:{name}")
         if held is not None:
             skipped[name] = f"another run holds it: {held}"
             names.remove(name)
     try:
-        summary = _run(cfg, factory, names, start_urls, replay, on_result) if names else RunSummary(0, "skipped", None)
+        summary = (
+            _run(cfg, factory, names, start_urls, replay, on_result, (chromium, rendered))
+            if names
+            else RunSummary(0, "skipped", None)
+        )
     finally:
         for name in names:
             locks.release(factory, f"source:{name}")
     summary.skipped = skipped
     return summary
+
+
+def _renders(cfg: Settings, name: str) -> bool:
+    return registry.get(name).render or name in (cfg.crawl.get("render") or [])
 
 
 def mark_dead_runs(factory: Any) -> int:
@@ -144,6 +159,7 @@ def _run(
     start_urls: dict[str, list[str]],
     replay: str | None,
     on_result: Callable[[IngestResult], None] | None,
+    rendering: tuple[str | None, set[str]] = (None, set()),
 ) -> RunSummary:
     with factory.begin() as session:
         run = CrawlRun(
@@ -168,9 +184,14 @@ def _run(
     if replay:
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    chromium, rendered = rendering
+    if chromium and rendered:
+        render.enable(settings, chromium, int(cfg.crawl["timeout"]))
     process = CrawlerProcess(settings)
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
+        if name in rendered:
+            kwargs["render"] = "1"
         if registry.get(name).kind == "news" and not cfg.raw["news"].get("follow_articles", True):
             kwargs["follow"] = "0"
         process.crawl(registry.get(name), **kwargs)

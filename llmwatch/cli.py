@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from llmwatch import config as config_mod
 from llmwatch.output import Format, emit, err
@@ -141,7 +142,7 @@ def crawl(
     with bar:
         summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
     for name, why in summary.skipped.items():
-        err.print(f"[yellow]skipped[/yellow] {name}: {why}", highlight=False)
+        err.print(f"[yellow]skipped[/yellow] {name}: {escape(why)}", highlight=False)
     if summary.status == "skipped":
         return
     c = summary.counts

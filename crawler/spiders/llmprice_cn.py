@@ -1,16 +1,20 @@
 """llmprice.cn (github.com/flanker/llmprice.cn): a README table, and an
 index.html whose cards are drawn from a JavaScript array in a <script>.
-The array is read as data (chompjs); no browser is needed."""
+
+Without a browser the array is read as data (chompjs). Rendered in Chromium
+(``[crawl] render = ["llmprice_cn"]``) the page's drawn cards are read
+instead: one card per provider, one table row per model."""
 
 from __future__ import annotations
 
 import re
 
 import chompjs
+from parsel import Selector
 
 from crawler.base import PriceSpider
 from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.pricetable import TableDefaults, header_role, parse_tables
 from pipeline.providers import normalise_model, provider_from_model, provider_from_text
 from pipeline.records import Page
 from pipeline.tables import find_tables, looks_like_html
@@ -37,6 +41,10 @@ class LlmpriceCnSpider(PriceSpider):
         text = page.text
         if not looks_like_html(text):
             parse_tables(find_tables(text), TableDefaults(None, "CNY", 1_000_000), out)
+            return
+        cards = Selector(text=text).css(".provider-card")
+        if cards:  # the rendered DOM: what a visitor sees
+            _cards(cards, out)
             return
         m = _DATA.search(text)
         if m is None:
@@ -72,3 +80,20 @@ class LlmpriceCnSpider(PriceSpider):
                         continue
                     # the page's data is 元 per 1M tokens (its README and card labels say so)
                     out.add_amount(provider, model, component, None, dec(value), "CNY", raw)
+
+
+def _cards(cards: list[Selector], out: Collector) -> None:
+    for card in cards:
+        vendor = " ".join(card.css(".provider-name ::text").getall()).strip()
+        vendor_id = provider_from_text(vendor)
+        roles = [header_role(" ".join(th.css("::text").getall())) for th in card.css("thead th")]
+        for row in card.css("tr[data-model-name]"):
+            model = normalise_model(" ".join(row.css(".model-name ::text").getall()))
+            provider = vendor_id or provider_from_model(model)
+            for role, td in zip(roles, row.css("td"), strict=False):
+                if role not in ("input", "output"):
+                    continue
+                # the yuan figure, without the dollar note and the bar beside it
+                cell = " ".join(td.css(".price-input ::text, .price-output ::text, .price-free ::text").getall())
+                if cell.strip():  # the page says: 价格单位：元/百万 Token
+                    out.add_text(provider, model, role, None, cell, currency="CNY", per_tokens=1_000_000)

@@ -1,0 +1,120 @@
+"""Rendering in Debian's Chromium through scrapy-playwright: the real
+llmprice.cn index.html, whose cards a script draws, served on 127.0.0.1 and
+read from the rendered DOM; and the skip, with its reason, when no browser is
+there."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from crawler.middlewares import read_archive
+from crawler.render import NO_BROWSER, find_chromium
+from tests.cases import FIXTURES
+from tests.test_crawl import llmwatch
+
+pytestmark = pytest.mark.slow
+
+INDEX = (FIXTURES / "llmprice_cn/2026-01-29_index.html").read_bytes()
+DEEPSEEK = (FIXTURES / "deepseek/2025-12-20_zh_crawler-markdown.md").read_bytes()
+needs_chromium = pytest.mark.skipif(
+    find_chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+)
+
+
+class Site(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        pages = {"/": ("text/html; charset=utf-8", INDEX), "/pricing": ("text/markdown; charset=utf-8", DEEPSEEK)}
+        if self.path not in pages:
+            self.send_response(404)
+            self.end_headers()
+            return
+        ctype, body = pages[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _prices(data: Path) -> dict[tuple[str, str], dict]:
+    out = llmwatch(data, "prices", "--format", "json").stdout
+    return {(r["model"], r["component"]): r for r in map(json.loads, out.splitlines())}
+
+
+def test_the_served_page_has_no_cards_until_a_script_draws_them() -> None:
+    from parsel import Selector
+
+    assert Selector(text=INDEX.decode()).css(".provider-card") == []
+    assert b"providersData" in INDEX
+
+
+@needs_chromium
+def test_a_javascript_page_is_rendered_in_chromium_and_read_from_its_dom(
+    site: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LLMWATCH_CRAWL_RENDER", "llmprice_cn")
+    monkeypatch.setenv("LLMWATCH_CRAWL_OBEY_ROBOTS", "false")
+    proc = llmwatch(tmp_path, "crawl", "llmprice_cn", "--url", f"llmprice_cn={site}/")
+    assert proc.returncode == 0, proc.stderr
+    assert "52 rows" in proc.stderr, proc.stderr
+
+    # what was archived (and extracted) is the DOM Chromium drew, not the HTML served
+    (warc,) = (tmp_path / "warc").glob("run-*.warc.gz")
+    entry = read_archive(str(warc))[f"{site}/"]
+    from parsel import Selector
+
+    rendered = Selector(text=entry.body.decode())
+    assert len(rendered.css(".provider-card")) == 11
+    assert rendered.css('tr[data-model-name="deepseek-chat"] .price-input::text').get() == "1.96元"
+
+    got = _prices(tmp_path)
+    assert got["deepseek-chat", "input"]["amount_per_mtok"] == "1.96"
+    assert got["deepseek-chat", "output"]["amount_per_mtok"] == "2.94"
+    assert got["ernie-speed-8k", "input"]["free"] is True
+    assert got["ernie-4.0-turbo-8k", "output"]["cny_per_mtok"] == "60"
+
+    # the replay serves the rendered page without a browser
+    offline = tmp_path / "offline"
+    replayed = llmwatch(offline, "crawl", "--replay", str(warc))
+    assert "52 rows" in replayed.stderr, replayed.stderr
+
+
+def test_without_chromium_rendered_sources_are_skipped_and_the_rest_runs(
+    site: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LLMWATCH_CRAWL_RENDER", "llmprice_cn")
+    monkeypatch.setenv("LLMWATCH_CRAWL_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("LLMWATCH_CRAWL_OBEY_ROBOTS", "false")
+    proc = llmwatch(
+        tmp_path,
+        "crawl",
+        "llmprice_cn",
+        "deepseek",
+        "--url",
+        f"llmprice_cn={site}/",
+        "--url",
+        f"deepseek={site}/pricing",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"skipped llmprice_cn: {NO_BROWSER}" in " ".join(proc.stderr.split())
+    assert "1 pages (0 unchanged), 6 rows" in proc.stderr
+    got = _prices(tmp_path)
+    assert {r["source"] for r in got.values()} == {"deepseek"}
