@@ -118,7 +118,8 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
             {
                 "source": name,
                 "kind": spider.kind,
-                "status": "experimental" if spider.experimental else "stable",
+                # a parser built from documented structure stays experimental until a crawl reads a real page
+                "status": "experimental" if spider.experimental and not any(p.run_id for p in ok) else "stable",
                 "schedule": plans.get(name, "not scheduled"),
                 "health": health(latest, stale.get(name)),
                 "pages": len(latest),

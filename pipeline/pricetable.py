@@ -28,18 +28,20 @@ class TableDefaults:
 
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ignore", re.compile(r"资源点|rpm|tpm|参数|备注|note|接口说明|^api$|base url|说明|功能", re.I)),
-    ("condition", re.compile(r"范围|range|档位|tier|区间", re.I)),
+    # 缓存存储 is billed per 1M tokens per hour: storage, not a token price
+    ("ignore", re.compile(r"资源点|rpm|tpm|参数|备注|note|接口说明|^api$|base url|说明|功能|缓存存储|storage", re.I)),
+    # "单次请求的输入Token数", "输入长度": the tier a price applies to, not an input price
+    ("condition", re.compile(r"范围|range|档位|tier|区间|条件|token\s*数|输入长度|tokens? per request", re.I)),
     ("context", re.compile(r"上下文|context|窗口", re.I)),
     ("unit", re.compile(r"^(计费单位|单位|unit|billing unit)$", re.I)),
     ("vendor", re.compile(r"厂商|provider|vendor|公司", re.I)),
     ("item", re.compile(r"计费项|billing item", re.I)),
-    ("input_cache_write", re.compile(r"缓存写入|缓存存储|cache[ -]?write|caching write|cache creation", re.I)),
+    ("input_cache_write", re.compile(r"缓存写入|cache[ -]?write|caching write|cache creation", re.I)),
     ("input_cache_hit", re.compile(r"缓存命中|缓存读取|cache[ -]?hit|cache[ -]?read|caching read|cached input", re.I)),
     ("input", re.compile(r"缓存未命中|cache[ -]?miss|输入|input|prompt", re.I)),
     ("output", re.compile(r"输出|output|completion", re.I)),
     ("price", re.compile(r"^(单价|价格|price|单价.*|pricing)$", re.I)),
-    ("model", re.compile(r"模型|model|名称|name", re.I)),
+    ("model", re.compile(r"模型|model|名称|name|产品名", re.I)),
 )
 _PRICE_ROLES = {"input", "output", "input_cache_hit", "input_cache_write", "price"}
 
@@ -67,23 +69,35 @@ _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([kKmM])?"
 
 
 def normalise_condition(text: str) -> str | None:
-    """Context tiers as ``context<=32K`` or ``32K<context<=128K``; other text compacted."""
+    """Context tiers as ``context<=32K`` or ``32K<context<=128K``; a second bound on
+    the output (``且输出长度 (0.2,+∞)``) adds ``, output>200``; other text compacted."""
     cleaned = clean(text)
-    if not cleaned:
+    if not cleaned or cleaned in {"-", "—", "/", "无"}:
         return None
-    nums = [(_tokens(n, s)) for n, s in re.findall(_NUM, cleaned)]
-    if re.search(r"token|长度|上下文|context|输入|[≤<>(\[\]]", cleaned, re.I) and nums:
-        if len(nums) >= 2:
-            lo, hi = nums[0], nums[1]
-            return f"context<={_k(hi)}" if lo == 0 else f"{_k(lo)}<context<={_k(hi)}"
-        if re.search(r"[>]|以上|above|over", cleaned) and not re.search(r"[≤<]", cleaned):
-            return f"context>{_k(nums[0])}"
-        return f"context<={_k(nums[0])}"
+    parts = [p for p in re.split(r"\s*(?:且|并且|and|&)\s*", cleaned) if p.strip()]
+    tiers = [_tier(p, "output" if re.search(r"输出|output", p, re.I) else "context") for p in parts]
+    if all(tiers):
+        return ", ".join(t for t in tiers if t)
     return re.sub(r"\s+", " ", cleaned).lower()
 
 
+def _tier(text: str, subject: str) -> str | None:
+    nums = [(_tokens(n, s)) for n, s in re.findall(_NUM, text)]
+    ranged = re.search(r"\d\s*[kKmM]?\s*[-~～]\s*\d", text)
+    if not nums or not (ranged or re.search(r"token|长度|上下文|context|输入|输出|[≤<>(\[\]]", text, re.I)):
+        return None
+    if re.search(r"∞|inf", text, re.I):  # (0.2,+∞): only the lower bound is real
+        return f"{subject}>{_k(nums[0])}"
+    if len(nums) >= 2:
+        lo, hi = nums[0], nums[1]
+        return f"{subject}<={_k(hi)}" if lo == 0 else f"{_k(lo)}<{subject}<={_k(hi)}"
+    if re.search(r"[>]|以上|above|over", text) and not re.search(r"[≤<]", text):
+        return f"{subject}>{_k(nums[0])}"
+    return f"{subject}<={_k(nums[0])}"
+
+
 def _tokens(number: str, suffix: str) -> int:
-    value = float(number.replace(",", ""))
+    value = float(number.replace(",", ""))  # 0.2 (thousand tokens) is 200
     factor = {"k": 1000, "m": 1_000_000}.get(suffix.lower(), 1) if suffix else 1
     if factor == 1 and value < 10_000 and "," not in number:
         factor = 1000  # "(128, 256]" on tier tables means thousands of tokens
@@ -126,10 +140,15 @@ def _parse_regular(table: Table, defaults: TableDefaults, out: Collector) -> boo
     if h is None:
         return False
     header = table.rows[h]
+    body = table.rows[h + 1 :]
+    if body and _subheader(header, body[0]):
+        # 输出成本 over 非思考模式 | 思考模式: each column is named by both rows
+        header = [top if top == sub else f"{top} {sub}" for top, sub in zip(header, body[0], strict=False)]
+        body = body[1:]
     roles = [header_role(cell) for cell in header]
     hints = [unit_hint(cell) for cell in header]
     previous: list[str] = []
-    for cells in table.rows[h + 1 :]:
+    for cells in body:
         row = cells
         if len(row) < len(header) and previous:
             # a Markdown rendering dropped the rowspan cells at the left
@@ -139,6 +158,14 @@ def _parse_regular(table: Table, defaults: TableDefaults, out: Collector) -> boo
             continue
         _regular_row(roles, hints, dict(enumerate(row)), defaults, out)
     return True
+
+
+def _subheader(header: list[str], row: list[str]) -> bool:
+    """A second header row: the model cell spans both rows, and no cell holds a number."""
+    key = next((i for i, cell in enumerate(header) if header_role(cell) in ("model", "item")), None)
+    if key is None or len(row) != len(header) or row[key] != header[key] or row == header:
+        return False
+    return not any(re.search(r"\d|免费|free", cell, re.I) for cell, top in zip(row, header, strict=True) if cell != top)
 
 
 def _regular_row(

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.slow
 
 INDEX = (FIXTURES / "llmprice_cn/2026-01-29_index.html").read_bytes()
 DEEPSEEK = (FIXTURES / "deepseek/2025-12-20_zh_crawler-markdown.md").read_bytes()
+ARK = (FIXTURES / "volcengine/2025-12-18_built_ark-model-price_rendered.html").read_bytes()
+ALIYUN = (FIXTURES / "aliyun/2025-12-20_built_model-studio-models.html").read_bytes()
 needs_chromium = pytest.mark.skipif(
     find_chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
 )
@@ -29,7 +31,12 @@ needs_chromium = pytest.mark.skipif(
 
 class Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        pages = {"/": ("text/html; charset=utf-8", INDEX), "/pricing": ("text/markdown; charset=utf-8", DEEPSEEK)}
+        pages = {
+            "/": ("text/html; charset=utf-8", INDEX),
+            "/pricing": ("text/markdown; charset=utf-8", DEEPSEEK),
+            "/docs/82379/1544106": ("text/html; charset=utf-8", ARK),
+            "/zh/model-studio/models": ("text/html; charset=utf-8", ALIYUN),
+        }
         if self.path not in pages:
             self.send_response(404)
             self.end_headers()
@@ -54,9 +61,14 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-def _prices(data: Path) -> dict[tuple[str, str], dict]:
+def _prices(data: Path) -> dict[tuple[str, ...], dict]:
+    """(model, component) -> the row, and (model, component, condition) for tiered prices."""
     out = llmwatch(data, "prices", "--format", "json").stdout
-    return {(r["model"], r["component"]): r for r in map(json.loads, out.splitlines())}
+    rows = list(map(json.loads, out.splitlines()))
+    return {
+        **{(r["model"], r["component"]): r for r in rows},
+        **{(r["model"], r["component"], r["condition"]): r for r in rows},
+    }
 
 
 def test_the_served_page_has_no_cards_until_a_script_draws_them() -> None:
@@ -118,3 +130,34 @@ def test_without_chromium_rendered_sources_are_skipped_and_the_rest_runs(
     assert "1 pages (0 unchanged), 6 rows" in proc.stderr
     got = _prices(tmp_path)
     assert {r["source"] for r in got.values()} == {"deepseek"}
+
+
+def _status(data: Path) -> dict[str, str]:
+    out = llmwatch(data, "sources", "--format", "json").stdout
+    return {r["source"]: r["status"] for r in map(json.loads, out.splitlines())}
+
+
+def test_a_built_source_is_experimental_until_a_crawl_reads_a_real_page(site: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LLMWATCH_CRAWL_OBEY_ROBOTS", "false")
+    built = {"volcengine", "aliyun", "baidu", "tencent", "zhipu"}
+    assert {s for s, status in _status(tmp_path).items() if status == "experimental"} == built
+    # a backfill of the built fixture is not a real page
+    fixture = FIXTURES / "aliyun/2025-12-20_built_model-studio-models.html"
+    llmwatch(tmp_path, "ingest", str(fixture), "--source", "aliyun", "--fetched-at", "2025-12-20T00:00:00Z")
+    assert _status(tmp_path)["aliyun"] == "experimental"
+    proc = llmwatch(tmp_path, "crawl", "aliyun", "--url", f"aliyun={site}/zh/model-studio/models")
+    assert proc.returncode == 0, proc.stderr
+    assert _status(tmp_path)["aliyun"] == "stable"
+    got = _prices(tmp_path)
+    assert got["qwen-plus", "output_thinking", "context<=128K"]["amount_per_mtok"] == "8"
+    assert got["qwen-plus", "output", "256K<context<=1M"]["amount_per_mtok"] == "48"
+
+
+@needs_chromium
+def test_volcengine_is_rendered_by_default(site: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LLMWATCH_CRAWL_OBEY_ROBOTS", "false")
+    proc = llmwatch(tmp_path, "crawl", "volcengine", "--url", f"volcengine={site}/docs/82379/1544106")
+    assert proc.returncode == 0, proc.stderr
+    assert "47 rows" in proc.stderr, proc.stderr
+    got = _prices(tmp_path)
+    assert got["doubao-pro-32k", "input"]["cny_per_mtok"] == "0.8"  # the article's 0.8 厘 per thousand

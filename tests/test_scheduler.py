@@ -77,6 +77,8 @@ def test_jobs_and_next_run_times_survive_a_restart(tmp_path: Path, db_url: str) 
     assert set(first) == {
         f"crawl:{name}"
         for name in (
+            "aliyun",
+            "baidu",
             "coze",
             "deepseek",
             "litellm",
@@ -86,6 +88,9 @@ def test_jobs_and_next_run_times_survive_a_restart(tmp_path: Path, db_url: str) 
             "news",
             "openrouter",
             "syaoranwe",
+            "tencent",
+            "volcengine",
+            "zhipu",
         )
     }
     scheduler.sync_jobs(cfg, None)  # a restart: the same jobs, their times kept
@@ -168,10 +173,9 @@ def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_
 
 def only_openrouter(tmp_path: Path, port: int, extra: str = "", openrouter: str = "") -> tuple[Path, dict]:
     """A configuration that schedules openrouter alone, fetched from a local server; its environment."""
-    others = "\n".join(
-        f"{n} = {{enabled = false}}"
-        for n in ("coze", "deepseek", "litellm", "llmprice_cn", "minimax", "moonshot", "news", "syaoranwe")
-    )
+    from crawler import registry
+
+    others = "\n".join(f"{n} = {{enabled = false}}" for n in registry.sources() if n != "openrouter")
     cfg = config(
         tmp_path,
         f"""{extra}

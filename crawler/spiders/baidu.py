@@ -1,0 +1,21 @@
+"""Baidu Qianfan (千帆) model service prices: a server-rendered document
+page with one table of ERNIE models, input and output in 元/千tokens, the
+free models written 免费."""
+
+from __future__ import annotations
+
+from crawler.base import PriceSpider, tables_extract
+from pipeline.collect import Collector
+from pipeline.pricetable import TableDefaults
+from pipeline.records import Page
+
+
+class BaiduSpider(PriceSpider):
+    name = "baidu"
+    experimental = True  # parser built from the documented structure; no real page saved yet
+    description = "Baidu Qianfan 模型服务价格 (ERNIE; 元/千tokens, 免费)"
+    start_urls = ["https://cloud.baidu.com/doc/qianfan/s/wmh4sv6ya"]
+
+    @staticmethod
+    def extract(page: Page, out: Collector) -> None:
+        tables_extract(TableDefaults("baidu", "CNY", 1_000), page, out)
