@@ -37,6 +37,9 @@ class PriceSpider(scrapy.Spider):
     #: whose word counts when sources disagree: 3 the provider's own page, 2 a reseller's list,
     #: 1 a community table, 0 an aggregator
     authority: ClassVar[int] = 3
+    #: the provider whose own page this is: authoritative for that provider's models only
+    #: (Ark's page is official for Doubao, a reseller's list for the DeepSeek it hosts)
+    owner: ClassVar[str | None] = None
     #: the page is drawn by JavaScript: fetch it through Chromium (``crawler.render``)
     render: bool = False
     #: CSS selector whose presence means the page has been drawn

@@ -45,6 +45,14 @@ def get(name: str) -> type[PriceSpider]:
         raise UnknownSource(name) from None
 
 
+def authority(source: str, provider: str) -> int:
+    """How far ``source``'s word counts for ``provider``'s prices: 3 only on the provider's own page."""
+    spider = sources().get(source)
+    if spider is None:
+        return 0
+    return spider.authority if spider.authority < 3 or spider.owner == provider else 2
+
+
 def extract(
     name: str,
     page: Page,

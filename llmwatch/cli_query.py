@@ -61,11 +61,19 @@ def prices(
     model: Annotated[str | None, typer.Option(help="model id or part of it")] = None,
     at: Annotated[str | None, typer.Option(help="prices in force at this date/time (ISO 8601) instead of now")] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
+    best: Annotated[
+        bool, typer.Option("--best", help="one row per price: the provider's own page, else the best other source")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The current price table (or the one in force --at a date), one row per source and price.
 
+    The provider's own page is authoritative (role "official"); other sources are shown
+    beside it as "reference".
+
     llmwatch prices --provider deepseek
+
+    llmwatch prices --best --provider alibaba
 
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
@@ -73,8 +81,8 @@ def prices(
 
     cfg = settings(ctx)
     with _session(cfg) as s:
-        records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source)
-    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("last_seen", "seen (UTC)")]
+        records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
+    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
     emit(records, fmt, columns, title=f"{len(records)} prices" + (f" at {at}" if at else ""))
 
 

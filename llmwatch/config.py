@@ -19,7 +19,7 @@ from pipeline.units import DEFAULT_USD_CNY
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
     "currency": {"usd_cny": DEFAULT_USD_CNY},
-    "changes": {"removal_after": 2},
+    "changes": {"removal_after": 2, "discrepancy_pct": 10},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
     "news": {"feeds": [], "follow_articles": True},
@@ -37,6 +37,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "render": [],
     },
 }
+
+
+def official_sources() -> frozenset[tuple[str, str]]:
+    """(source, provider) of the providers' own pages: authoritative where sources disagree."""
+    from crawler import registry
+
+    return frozenset((name, spider.owner) for name, spider in registry.sources().items() if spider.owner)
 
 
 class ConfigError(ValueError):
@@ -68,6 +75,8 @@ class Settings:
             removal_after=self.removal_after,
             max_drop_pct=Decimal(str(health["max_drop_pct"])),
             max_reject_rate=Decimal(str(health["max_reject_rate"])),
+            discrepancy_pct=Decimal(str(self.raw["changes"]["discrepancy_pct"])),
+            official=official_sources(),
         )
 
     @property

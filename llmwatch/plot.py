@@ -33,11 +33,8 @@ class Series:
     until: datetime | None = None
 
 
-def _authority(source: str) -> int:
-    try:
-        return registry.get(source).authority
-    except KeyError:
-        return -1
+def _authority(source: str, provider: str) -> int:
+    return registry.authority(source, provider) if source in registry.sources() else -1
 
 
 def series(session: Session, models: list[str], component: str = "input") -> list[Series]:
@@ -64,7 +61,9 @@ def series(session: Session, models: list[str], component: str = "input") -> lis
             if not live:
                 continue
             # the most authoritative source; on a tie its page in CNY (no conversion), then the newest
-            obs, source = max(live, key=lambda r: (_authority(r[1]), r[0].currency == "CNY", r[0].first_seen))
+            obs, source = max(
+                live, key=lambda r: (_authority(r[1], r[0].provider), r[0].currency == "CNY", r[0].first_seen)
+            )
             value = obs.cny_per_mtok
             if line.steps and line.steps[-1][1] == value:
                 continue
@@ -101,7 +100,7 @@ def cheapest(
         stmt = stmt.where(PriceObservation.provider == provider)
     best: dict[str, tuple[int, Decimal]] = {}
     for obs, source in session.execute(stmt):
-        rank = _authority(source)
+        rank = _authority(source, obs.provider)
         if obs.model not in best or rank > best[obs.model][0]:
             best[obs.model] = (rank, obs.cny_per_mtok)
     ranked = sorted(best.items(), key=lambda kv: (kv[1][1], kv[0]))

@@ -19,7 +19,9 @@ def prices_view(
     model: str | None = None,
     at: datetime | None = None,
     source: str | None = None,
+    best: bool = False,
 ) -> list[dict[str, Any]]:
+    """``best``: one row per price, the most authoritative source's."""
     from crawler import registry
     from db import queries
     from llmwatch.records import observation
@@ -29,11 +31,18 @@ def prices_view(
         for obs, name in s.execute(queries.prices(provider=provider, model=model, at=at, source=source)).all()
     ]
     for rec in records:
-        try:
-            rec["official"] = registry.get(rec["source"]).authority >= 3
-        except KeyError:
-            rec["official"] = False
+        rec["authority"] = registry.authority(rec["source"], rec["provider"])
+        rec["official"] = rec["authority"] >= 3
+        rec["role"] = "official" if rec["official"] else "reference"
+    # per key, the provider's own page first: it is authoritative, the rest are reference
+    records.sort(key=lambda r: (_price_key(r), -r["authority"], r["source"], r["url"]))
+    if best:
+        records = [r for i, r in enumerate(records) if i == 0 or _price_key(records[i - 1]) != _price_key(r)]
     return records
+
+
+def _price_key(rec: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (rec["provider"], rec["model"], rec["component"], rec["condition"] or "")
 
 
 def events_view(

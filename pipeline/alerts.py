@@ -143,6 +143,12 @@ def describe(ev: Mapping[str, Any]) -> str:
         return f"{what}: new at {_num(ev['new'])} {cur}/1M tokens"
     if kind == "model_removed":
         return f"{what}: gone (was {_num(ev['old'])} {cur}/1M tokens)"
+    if kind == "price_discrepancy":
+        seen = ", ".join(
+            f"{_num(v['value'])} {v['currency']} ({v['source']}{', official' if v.get('official') else ''})"
+            for v in ev.get("values", [])
+        )
+        return f"{what}: sources disagree by {_num(ev.get('spread_pct'))}%: {seen}"
     if kind.startswith("funding_"):
         return describe_round(ev)
     return f"{ev.get('source', '')}: {ev.get('reason') or kind.replace('_', ' ')}"
@@ -182,6 +188,7 @@ TITLES = {
     "funding_announced": "funding announced",
     "funding_updated": "funding updated",
     "price_changed": "price change",
+    "price_discrepancy": "sources disagree",
     "model_added": "new model",
     "model_removed": "model removed",
     "extraction_broken": "extraction broken",

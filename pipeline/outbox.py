@@ -51,6 +51,21 @@ def event_record(
             out["new"] = ev.new
         if ev.type == "price_changed":
             out["change_pct"] = ev.change_pct
+    elif ev.type == "price_discrepancy":
+        detail = ev.detail or {}
+        out.update(
+            provider=ev.provider,
+            model=ev.model,
+            component=ev.component,
+            condition=ev.condition or None,
+            currency=ev.currency,
+            low=ev.old,
+            high=ev.new,
+            spread_pct=ev.change_pct,
+            tolerance_pct=detail.get("tolerance_pct"),
+            official=detail.get("official"),
+            values=detail.get("values", []),
+        )
     elif ev.type.startswith("funding_"):
         out.update({k: v for k, v in (funding or {}).items() if k != "kind"})
         if ev.reason:

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
+from pipeline import reconcile
 from pipeline.changes import Held, change_pct, diff
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, Page, PriceRow, Reject
@@ -37,6 +39,10 @@ class Policy:
     max_drop_pct: Decimal = Decimal(50)
     #: a share of unreadable cells above this (with at least 3) is a broken extraction
     max_reject_rate: Decimal = Decimal("0.25")
+    #: sources that differ by more than this (in CNY) on one key: a price_discrepancy
+    discrepancy_pct: Decimal = Decimal(10)
+    #: the providers' own pages, authoritative when sources disagree
+    official: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -180,6 +186,19 @@ class _Page:
             )
         healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
+        tolerance = self.policy.discrepancy_pct
+        for found in reconcile.find(self.session, extraction.rows, self.src.name, tolerance, self.policy.official):
+            provider, model, component, condition = found.key
+            self._event(
+                "price_discrepancy",
+                SimpleNamespace(
+                    provider=provider, model=model, component=component, condition=condition, currency="CNY"
+                ),
+                old=found.low,
+                new=found.high,
+                pct=found.spread_pct,
+                detail=reconcile.detail(found, tolerance),
+            )
 
     def _check_health(self, extraction: Extraction, current: list[PriceObservation]) -> bool:
         """Rows fell sharply, or many cells were unreadable: a broken extraction, not a market change."""
@@ -311,13 +330,14 @@ class _Page:
     def _event(
         self,
         kind: str,
-        row: PriceRow | PriceObservation | None = None,
+        row: PriceRow | PriceObservation | SimpleNamespace | None = None,
         *,
         old: Decimal | None = None,
         new: Decimal | None = None,
         pct: Decimal | None = None,
         reason: str | None = None,
         failures: int | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         snap = self.snap
         assert snap is not None
@@ -331,6 +351,7 @@ class _Page:
             new=new,
             change_pct=pct,
             reason=reason,
+            detail=detail,
         )
         if row is not None:
             ev.provider, ev.model, ev.component = row.provider, row.model, row.component

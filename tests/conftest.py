@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler import registry
 from db.engine import engine_for, session_factory
 from pipeline.records import Page, decode_body
-from pipeline.store import IngestResult, ingest
+from pipeline.store import IngestResult, Policy, ingest
 from tests.cases import FIXTURES
 
 PG_URL = os.environ.get("LLMWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -55,11 +55,17 @@ def factory(db_url: str) -> sessionmaker[Session]:
 
 
 def ingest_fixture(
-    factory: sessionmaker[Session], rel: str, when: str, *, source: str | None = None, url: str | None = None
+    factory: sessionmaker[Session],
+    rel: str,
+    when: str,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    policy: Policy | None = None,
 ) -> IngestResult:
     """Store a fixture as if its source had fetched it at ``when``."""
     path = FIXTURES / rel
     name = source or path.parent.name
     body = path.read_bytes()
     page = Page(url or registry.get(name).url_for(decode_body(body)), body, datetime.fromisoformat(when))
-    return ingest(factory, name, page, lambda p: registry.extract(name, p))
+    return ingest(factory, name, page, lambda p: registry.extract(name, p), policy=policy or Policy())

@@ -13,6 +13,7 @@ from pipeline.records import Page
 
 class AliyunSpider(PriceSpider):
     name = "aliyun"
+    owner = "alibaba"
     experimental = True  # parser built from the documented structure; no real page saved yet
     description = "Alibaba Cloud Model Studio 模型列表与价格 (Qwen; context tiers, thinking output; CNY)"
     start_urls = ["https://help.aliyun.com/zh/model-studio/models"]

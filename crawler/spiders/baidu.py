@@ -12,6 +12,7 @@ from pipeline.records import Page
 
 class BaiduSpider(PriceSpider):
     name = "baidu"
+    owner = "baidu"
     experimental = True  # parser built from the documented structure; no real page saved yet
     description = "Baidu Qianfan 模型服务价格 (ERNIE; 元/千tokens, 免费)"
     start_urls = ["https://cloud.baidu.com/doc/qianfan/s/wmh4sv6ya"]

@@ -11,6 +11,7 @@ from pipeline.records import Page
 
 class DeepseekSpider(PriceSpider):
     name = "deepseek"
+    owner = "deepseek"
     description = "DeepSeek API docs, Models & Pricing (en USD, zh CNY)"
     start_urls = [
         "https://api-docs.deepseek.com/quick_start/pricing",

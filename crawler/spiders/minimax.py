@@ -12,6 +12,7 @@ from pipeline.records import Page
 
 class MinimaxSpider(PriceSpider):
     name = "minimax"
+    owner = "minimax"
     description = "MiniMax pay-as-you-go (zh CNY, en USD), Markdown source"
     format = "markdown"
     start_urls = [

@@ -10,6 +10,7 @@ from pipeline.records import Page
 
 class MoonshotSpider(PriceSpider):
     name = "moonshot"
+    owner = "moonshot"
     description = "Moonshot AI platform, 模型推理价格说明 (CNY)"
     start_urls = ["https://platform.moonshot.cn/docs/pricing/chat"]
 

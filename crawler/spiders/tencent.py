@@ -11,6 +11,7 @@ from pipeline.records import Page
 
 class TencentSpider(PriceSpider):
     name = "tencent"
+    owner = "tencent"
     experimental = True  # parser built from the documented structure; no real page saved yet
     description = "Tencent Cloud Hunyuan 产品定价 (元/千 tokens, 免费)"
     start_urls = ["https://cloud.tencent.com/document/product/1729/97731"]

@@ -15,6 +15,7 @@ from pipeline.records import Page
 
 class VolcengineSpider(PriceSpider):
     name = "volcengine"
+    owner = "bytedance"
     experimental = True  # parser built from the documented structure; no rendered page saved yet
     render = True
     render_wait = "table"

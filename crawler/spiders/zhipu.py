@@ -13,6 +13,7 @@ from pipeline.records import Page
 
 class ZhipuSpider(PriceSpider):
     name = "zhipu"
+    owner = "zhipu"
     experimental = True  # parser built from the documented structure; no real page saved yet
     format = "markdown"
     description = "Zhipu docs.bigmodel.cn price page, Markdown source (GLM; tiers, cache hit; 元/百万Tokens)"

@@ -1,0 +1,103 @@
+"""Cross-source reconciliation on real pages: DeepSeek's own page, the
+llmprice.cn community site and OpenRouter price deepseek-chat; the official
+page is authoritative, the others are reference."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Event
+from llmwatch.config import official_sources
+from llmwatch.views import events_view, prices_view
+from pipeline import reconcile
+from pipeline.store import Policy
+from tests.conftest import ingest_fixture
+
+POLICY = Policy(official=official_sources())
+
+
+def _seed(factory: sessionmaker[Session], policy: Policy = POLICY) -> None:
+    ingest_fixture(factory, "deepseek/2025-12-20_zh_crawler-markdown.md", "2025-12-20T00:00:00+00:00", policy=policy)
+    ingest_fixture(factory, "llmprice_cn/2026-01-29_index.html", "2026-01-29T00:00:00+00:00", policy=policy)
+
+
+def test_values_within_the_tolerance_are_not_a_discrepancy(factory: sessionmaker[Session]) -> None:
+    _seed(factory)  # 2 CNY official, 1.96 on llmprice.cn: 2% apart, under the default 10%
+    with factory() as s:
+        assert s.scalars(select(Event).where(Event.type == "price_discrepancy")).all() == []
+
+
+def test_a_tighter_tolerance_reports_every_source_value(factory: sessionmaker[Session]) -> None:
+    _seed(factory, Policy(discrepancy_pct=Decimal(1), official=official_sources()))
+    with factory() as s:
+        found = [e for e in events_view(s, type_="price_discrepancy") if e["model"] == "deepseek-chat"]
+    by_component = {e["component"]: e for e in found}
+    assert set(by_component) == {"input", "output"}
+    ev = by_component["input"]
+    assert (ev["low"], ev["high"], ev["spread_pct"], ev["currency"]) == (
+        Decimal("1.96"),
+        Decimal(2),
+        Decimal("2.04"),
+        "CNY",
+    )
+    assert [(v["source"], v["value"], v["official"], v["seen"]) for v in ev["values"]] == [
+        ("deepseek", "2", True, "2025-12-20T00:00:00Z"),
+        ("llmprice_cn", "1.96", False, "2026-01-29T00:00:00Z"),
+    ]
+    assert ev["official"]["source"] == "deepseek" and ev["source"] == "llmprice_cn"
+    assert "sources disagree by 2.04%" in ev["summary"]
+
+
+def test_a_usd_aggregator_is_compared_after_conversion_and_reported_once(factory: sessionmaker[Session]) -> None:
+    _seed(factory)
+    # OpenRouter's 2024-08 list (0.14 USD input, converted at the dated rate) read in 2026
+    ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2026-02-01T00:00:00+00:00", policy=POLICY)
+    with factory() as s:
+        found = {e["component"]: e for e in events_view(s, type_="price_discrepancy") if e["model"] == "deepseek-chat"}
+        ev = found["input"]
+        usd = next(v for v in ev["values"] if v["source"] == "openrouter")
+        assert (usd["value"], usd["currency"], usd["cny_per_mtok"]) == ("0.14", "USD", "0.994")
+        assert ev["low"] == Decimal("0.994") and ev["high"] == Decimal(2)
+        # the same disagreement found again is not news
+        rows = [r for r in _rows(s) if r.model == "deepseek-chat"]
+        assert reconcile.find(s, rows, "openrouter", Decimal(10), official_sources()) == []
+
+
+def test_the_official_page_is_marked_and_a_reseller_is_not_official(factory: sessionmaker[Session]) -> None:
+    _seed(factory)
+    ingest_fixture(factory, "volcengine/2025-12-18_built_ark-model-price_rendered.html", "2026-01-30T00:00:00+00:00")
+    with factory() as s:
+        rows = prices_view(s, model="deepseek-chat")
+        assert {(r["source"], r["official"]) for r in rows} == {("deepseek", True), ("llmprice_cn", False)}
+        ark = {(r["model"], r["official"]) for r in prices_view(s, source="volcengine") if r["component"] == "input"}
+    assert ("doubao-pro-32k", True) in ark and ("deepseek-r1", False) in ark and ("kimi-k2", False) in ark
+
+
+def _rows(s: Session) -> list:
+    from db.models import PriceObservation
+    from pipeline.records import PriceRow
+
+    return [
+        PriceRow(
+            o.provider, o.model, o.component, o.condition or None, o.amount_per_mtok, o.currency, o.cny_per_mtok, o.raw
+        )
+        for o in s.scalars(select(PriceObservation).where(PriceObservation.current.is_(True)))
+    ]
+
+
+def test_best_keeps_one_row_per_price_the_official_one_first(factory: sessionmaker[Session]) -> None:
+    _seed(factory)
+    ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2026-02-01T00:00:00+00:00")
+    with factory() as s:
+        every = prices_view(s, model="deepseek-chat")
+        best = prices_view(s, model="deepseek-chat", best=True)
+    inputs = [(r["source"], r["role"]) for r in every if r["component"] == "input"]
+    assert inputs == [("deepseek", "official"), ("llmprice_cn", "reference"), ("openrouter", "reference")]
+    assert [(r["component"], r["source"], r["amount_per_mtok"]) for r in best] == [
+        ("input", "deepseek", Decimal(2)),
+        ("input_cache_hit", "deepseek", Decimal("0.2")),
+        ("output", "deepseek", Decimal(3)),
+    ]
