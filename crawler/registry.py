@@ -10,6 +10,7 @@ from typing import Any
 
 from crawler import spiders
 from crawler.base import PriceSpider
+from pipeline import terms
 from pipeline.collect import Collector
 from pipeline.pricetable import TableDefaults, parse_tables
 from pipeline.records import Extraction, Page
@@ -71,7 +72,7 @@ def extract(
         spider.extract(page, out)
     except Exception as exc:
         out.reject(f"extraction failed: {type(exc).__name__}: {exc}")
-    return out.result(spider.empty_reason)
+    return terms.apply(out.result(spider.empty_reason), page.text, page.fetched_at)
 
 
 def news_items(page: Page) -> list[Any]:

@@ -117,6 +117,9 @@ class PriceObservation(Base):
     raw: Mapped[str] = mapped_column(Text, default="")
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: what the page says about when the price is charged, beside when it was seen
+    effective_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    effective_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
     last_snapshot_id: Mapped[int] = mapped_column(
         ForeignKey("snapshots.id", name="fk_price_observations_last_snapshot")

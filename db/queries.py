@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
@@ -13,15 +13,23 @@ from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 def prices(
     *, provider: str | None = None, model: str | None = None, at: datetime | None = None, source: str | None = None
 ) -> Select[PriceObservation, str]:
-    """Prices in force now (or at ``at``), one row per source, page and key."""
-    stmt = select(PriceObservation, Source.name).join(Source, Source.id == PriceObservation.source_id)
-    if at is None:
-        stmt = stmt.where(PriceObservation.current.is_(True))
-    else:
-        stmt = stmt.where(
-            PriceObservation.first_seen <= at,
-            or_(PriceObservation.ended_at.is_(None), PriceObservation.ended_at > at),
+    """Prices in force now (or at ``at``), one row per source, page and key.
+
+    In force: seen by then (or, for a price the page announced for later, its start
+    passed), not replaced by then, and not past the end the page gave it.
+    """
+    obs = PriceObservation
+    at = at or datetime.now(UTC)
+    starts = case((obs.effective_from > obs.first_seen, obs.effective_from), else_=obs.first_seen)
+    stmt = (
+        select(obs, Source.name)
+        .join(Source, Source.id == obs.source_id)
+        .where(
+            starts <= at,
+            or_(obs.ended_at.is_(None), obs.ended_at > at),
+            or_(obs.effective_to.is_(None), obs.effective_to > at),
         )
+    )
     if provider:
         stmt = stmt.where(PriceObservation.provider == provider)
     if model:

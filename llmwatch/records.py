@@ -21,6 +21,8 @@ def price_row(row: PriceRow, url: str, fetched_at: Any) -> dict[str, Any]:
         "free": row.free,
         "limited_time": row.limited_time,
         "raw": row.raw,
+        "effective_from": row.effective_from,
+        "effective_to": row.effective_to,
         "url": url,
         "fetched_at": fetched_at,
     }
@@ -39,6 +41,8 @@ def observation(obs: PriceObservation, source: str) -> dict[str, Any]:
         "free": obs.free,
         "limited_time": obs.limited_time,
         "raw": obs.raw,
+        "effective_from": obs.effective_from,
+        "effective_to": obs.effective_to,
         "url": obs.url,
         "fetched_at": obs.last_seen,
         "source": source,

@@ -56,3 +56,12 @@ def change_pct(old: Decimal, new: Decimal) -> Decimal | None:
     if old == 0:
         return None
     return ((new - old) / old * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+
+
+def vanished_components(held: list[str], rows: list[PriceRow]) -> list[str]:
+    """Field coverage: a component the page gave for 2+ rows (``held``), now given for none."""
+    counts: dict[str, int] = {}
+    for component in held:
+        counts[component] = counts.get(component, 0) + 1
+    seen = {row.component for row in rows}
+    return sorted(c for c, n in counts.items() if n >= 2 and c not in seen)

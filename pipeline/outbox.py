@@ -51,6 +51,7 @@ def event_record(
             out["new"] = ev.new
         if ev.type == "price_changed":
             out["change_pct"] = ev.change_pct
+            out["effective_from"] = (ev.detail or {}).get("effective_from")
     elif ev.type == "price_discrepancy":
         detail = ev.detail or {}
         out.update(

@@ -30,6 +30,9 @@ class PriceRow:
     raw: str
     free: bool = False
     limited_time: bool = False
+    #: when the page says the price starts or stops being charged (None: from when it is seen / open)
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
-from pipeline.changes import Held, change_pct, diff
+from pipeline.changes import Held, change_pct, diff, vanished_components
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, Page, PriceRow, Reject
 
@@ -214,7 +214,7 @@ class _Page:
             problems.append(f"rows fell from {previous.row_count} to {rows}")
         if rejects >= 3 and Decimal(rejects) / (rows + rejects) > p.max_reject_rate:
             problems.append(f"{rejects} of {rows + rejects} price cells could not be read")
-        vanished = _vanished_components(current, extraction)
+        vanished = vanished_components([o.component for o in current], extraction.rows)
         if vanished:
             problems.append(f"the {', '.join(vanished)} column{'s' if len(vanished) > 1 else ''} vanished")
         if problems:
@@ -235,13 +235,19 @@ class _Page:
                 self._event("model_added", row, new=row.amount_per_mtok)
         for old, row in changes.changed:
             obs = by_key[old.key]
-            obs.current, obs.ended_at = False, at
+            # a price announced for later: the old one stays in force until then
+            starts = row.effective_from if row.effective_from and row.effective_from > at else None
+            obs.current, obs.ended_at = False, starts or at
             self._observe(row)
             pct = change_pct(old.amount, row.amount_per_mtok)
-            self._event("price_changed", row, old=old.amount, new=row.amount_per_mtok, pct=pct)
-        for old, _row in changes.same:
+            when = {"effective_from": starts.isoformat().replace("+00:00", "Z")} if starts else None
+            self._event("price_changed", row, old=old.amount, new=row.amount_per_mtok, pct=pct, detail=when)
+        for old, row in changes.same:
             obs = by_key[old.key]
             obs.last_seen, obs.last_snapshot_id, obs.missed = at, snap.id, 0
+            # an unchanged price is already in force (a new start date is for the others); an offer's
+            # end the page now gives is kept, and a page that stops repeating it does not erase it
+            obs.effective_to = row.effective_to or obs.effective_to
         if not healthy:
             return
         for old in changes.missing:
@@ -318,6 +324,8 @@ class _Page:
                 free=row.free,
                 limited_time=row.limited_time,
                 raw=row.raw[:500],
+                effective_from=row.effective_from,
+                effective_to=row.effective_to,
                 first_seen=snap.fetched_at,
                 last_seen=snap.fetched_at,
                 snapshot_id=snap.id,
@@ -386,15 +394,6 @@ class _Page:
                 created_at=datetime.now(UTC),
             )
         )
-
-
-def _vanished_components(current: list[PriceObservation], extraction: Extraction) -> list[str]:
-    """Field coverage: a component the page gave for 2+ rows, now given for none."""
-    held: dict[str, int] = {}
-    for obs in current:
-        held[obs.component] = held.get(obs.component, 0) + 1
-    seen = {row.component for row in extraction.rows}
-    return sorted(c for c, n in held.items() if n >= 2 and c not in seen)
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:

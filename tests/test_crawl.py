@@ -99,7 +99,8 @@ def test_crawl_stores_archives_and_replays_exactly(site: str, tmp_path: Path) ->
     args = ["crawl", "deepseek", "moonshot", "openrouter", *[a for u in urls for a in ("--url", u)]]
     first = llmwatch(live, *args)
     assert first.returncode == 0, first.stderr
-    assert "run 1 finished: 4 pages (0 unchanged), 64 rows, 0 events, 1 rejects, 1 errors" in first.stderr
+    # OpenRouter's 2024 USD prices and DeepSeek's own page disagree on deepseek-chat input and output
+    assert "run 1 finished: 4 pages (0 unchanged), 64 rows, 2 events, 1 rejects, 1 errors" in first.stderr
     assert all(agent.startswith("llmwatch/") for agent in Site.agents)
 
     got = prices(live)
