@@ -19,6 +19,8 @@ from pipeline.units import DEFAULT_USD_CNY
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
     "currency": {"usd_cny": DEFAULT_USD_CNY},
+    # pages stored per transaction during a crawl (flushed every 2 s and when the crawl ends)
+    "store": {"batch_size": 100},
     "changes": {"removal_after": 2, "discrepancy_pct": 10},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},

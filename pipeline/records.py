@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,37 @@ def decode_body(body: bytes, content_type: str = "") -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return body.decode("utf-8", errors="replace")
+
+
+class OutOfOrder(ValueError):
+    """A page older than what is already stored for the same URL."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When a change counts: the ``[changes]`` and ``[health]`` settings."""
+
+    #: healthy fetches a row must be missing before it is removed
+    removal_after: int = 2
+    #: a fall in rows by more than this (vs the last healthy fetch) is a broken extraction
+    max_drop_pct: Decimal = Decimal(50)
+    #: a share of unreadable cells above this (with at least 3) is a broken extraction
+    max_reject_rate: Decimal = Decimal("0.25")
+    #: sources that differ by more than this (in CNY) on one key: a price_discrepancy
+    discrepancy_pct: Decimal = Decimal(10)
+    #: the providers' own pages, authoritative when sources disagree
+    official: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass
+class IngestResult:
+    source: str
+    url: str
+    #: stored, unchanged, empty, error
+    status: str
+    snapshot_id: int | None = None
+    rows: int = 0
+    rejects: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: int = 0
+    message: str = ""

@@ -1,62 +1,30 @@
-"""Storing one fetched page: snapshot, rejects, observations, events, alerts.
+"""Storing fetched pages: snapshot, rejects, observations, events, alerts.
 
-One transaction per page, so a crawl killed half-way leaves whole pages only,
-and a rerun finds each stored page by its content hash and changes nothing.
-Alerts are queued in the same transaction as their events (the outbox).
+Pages are stored in batches, one transaction per batch (``ingest_many``), so
+a crawl killed half-way leaves whole pages only (the WARC archive holds the
+rest for a replay), and a rerun finds each stored page by its content hash
+and changes nothing. Alerts are queued in the same transaction as their
+events (the outbox).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
 from pipeline.changes import Held, change_pct, diff, vanished_components
 from pipeline.outbox import Outbox
-from pipeline.records import Extraction, Page, PriceRow, Reject
-
-
-class OutOfOrder(ValueError):
-    """A page older than what is already stored for the same URL."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    """When a change counts: the ``[changes]`` and ``[health]`` settings."""
-
-    #: healthy fetches a row must be missing before it is removed
-    removal_after: int = 2
-    #: a fall in rows by more than this (vs the last healthy fetch) is a broken extraction
-    max_drop_pct: Decimal = Decimal(50)
-    #: a share of unreadable cells above this (with at least 3) is a broken extraction
-    max_reject_rate: Decimal = Decimal("0.25")
-    #: sources that differ by more than this (in CNY) on one key: a price_discrepancy
-    discrepancy_pct: Decimal = Decimal(10)
-    #: the providers' own pages, authoritative when sources disagree
-    official: frozenset[tuple[str, str]] = frozenset()
-
-
-@dataclass
-class IngestResult:
-    source: str
-    url: str
-    #: stored, unchanged, empty, error
-    status: str
-    snapshot_id: int | None = None
-    rows: int = 0
-    rejects: int = 0
-    events: list[dict[str, Any]] = field(default_factory=list)
-    alerts: int = 0
-    message: str = ""
+from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
 
 
 def ingest(
@@ -72,14 +40,41 @@ def ingest(
     outbox: Outbox | None = None,
     description: str = "",
 ) -> IngestResult:
+    job = PageJob(source, page, extract, run_id, warc, error, description)
+    return ingest_many(factory, [job], policy=policy, outbox=outbox)[0]
+
+
+@dataclass
+class PageJob:
+    """One fetched page to store, and how to read it."""
+
+    source: str
+    page: Page
+    extract: Callable[[Page], Extraction]
+    run_id: int | None = None
+    warc: tuple[str | None, int | None] = (None, None)
+    error: str | None = None
+    description: str = ""
+
+
+def ingest_many(
+    factory: sessionmaker[Session], jobs: list[PageJob], *, policy: Policy = Policy(), outbox: Outbox | None = None
+) -> list[IngestResult]:
+    """Store ``jobs`` in one transaction; any failure rolls back all of them (callers retry one by one)."""
+    results = []
     with factory.begin() as session:
-        src = ensure_source(session, source, description)
-        job = _Page(session, src, page, outbox, policy)
-        job.store(extract, run_id, warc, error)
-        return job.result
+        for job in jobs:
+            src = ensure_source(session, job.source, job.description)
+            stored = _Page(session, src, job.page, outbox, policy)
+            stored.store(job.extract, job.run_id, job.warc, job.error)
+            results.append(stored.result)
+    return results
 
 
 def ensure_source(session: Session, name: str, description: str = "", kind: str = "pricing") -> Source:
+    known: dict[str, Source] = session.info.setdefault("llmwatch_sources", {})
+    if name in known and not description:
+        return known[name]
     src = session.scalar(select(Source).where(Source.name == name))
     if src is None:
         src = Source(name=name, kind=kind, description=description, created_at=datetime.now(UTC))
@@ -87,6 +82,7 @@ def ensure_source(session: Session, name: str, description: str = "", kind: str 
         session.flush()
     elif description and src.description != description:
         src.description = description
+    known[name] = src
     return src
 
 
@@ -98,6 +94,7 @@ class _Page:
         self.at = page.fetched_at.astimezone(UTC)
         self.result = IngestResult(src.name, page.url, "stored")
         self.snap: Snapshot | None = None
+        self.new_rows: list[dict[str, Any]] = []
 
     def store(
         self,
@@ -186,6 +183,7 @@ class _Page:
             )
         healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
+        self._flush_observations()
         tolerance = self.policy.discrepancy_pct
         for found in reconcile.find(self.session, extraction.rows, self.src.name, tolerance, self.policy.official):
             provider, model, component, condition = found.key
@@ -261,10 +259,18 @@ class _Page:
         """An identical body is another healthy fetch: rows it lacks are missing once more."""
         snap, at = self.snap, self.at
         assert snap is not None
-        for obs in self._current():
-            if obs.missed == 0:
-                obs.last_seen, obs.last_snapshot_id = at, snap.id
-                continue
+        held = PriceObservation
+        # the common case, every row still there: one statement, no objects loaded
+        self.session.execute(
+            update(held)
+            .where(held.source_id == self.src.id, held.url == self.page.url, held.current.is_(True), held.missed == 0)
+            .values(last_seen=at, last_snapshot_id=snap.id)
+            .execution_options(synchronize_session=False)
+        )
+        lacking = select(held).where(
+            held.source_id == self.src.id, held.url == self.page.url, held.current.is_(True), held.missed > 0
+        )
+        for obs in self.session.scalars(lacking):
             obs.missed += 1
             if obs.missed >= self.policy.removal_after:
                 obs.current, obs.ended_at = False, at
@@ -310,8 +316,8 @@ class _Page:
     def _observe(self, row: PriceRow) -> None:
         snap = self.snap
         assert snap is not None
-        self.session.add(
-            PriceObservation(
+        self.new_rows.append(
+            dict(
                 source_id=self.src.id,
                 url=snap.url,
                 provider=row.provider,
@@ -334,6 +340,12 @@ class _Page:
                 missed=0,
             )
         )
+
+    def _flush_observations(self) -> None:
+        """New observations in one executemany, not one ORM object each."""
+        if self.new_rows:
+            self.session.execute(insert(PriceObservation), self.new_rows)
+            self.new_rows = []
 
     def _event(
         self,
