@@ -58,8 +58,20 @@ class PriceSpider(scrapy.Spider):
             from crawler.render import request_meta
 
             meta = request_meta(self.render_wait)
+        # what the last fetch of each page returned: an unchanged page answers 304, no body
+        validators: dict[str, tuple[str | None, str | None]] = self.settings.getdict("LLMWATCH_VALIDATORS")
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True, meta=dict(meta))
+            headers, extra = {}, {}
+            etag, modified = validators.get(url, (None, None))
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            if headers:
+                extra = {"handle_httpstatus_list": [304]}
+            yield scrapy.Request(
+                url, callback=self.parse, errback=self.failed, dont_filter=True, meta={**meta, **extra}, headers=headers
+            )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage]:
         yield FetchedPage(self.name, page_from_response(response), *warc_of(response))
@@ -111,6 +123,8 @@ def page_from_response(response: Response) -> Page:
         fetched_at=fetched,
         content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
         status=response.status,
+        etag=(response.headers.get("ETag") or b"").decode("latin-1")[:200],
+        last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1")[:64],
     )
 
 

@@ -184,6 +184,13 @@ def _run(
     if replay:
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    if not replay:  # conditional requests: what each pricing page returned last time
+        from db import queries
+
+        pricing = [n for n in names if registry.get(n).kind == "pricing"]
+        with factory() as session:
+            known = {url: (etag, modified) for url, etag, modified in session.execute(queries.validators(pricing))}
+        settings.set("LLMWATCH_VALIDATORS", known, priority="cmdline")
     chromium, rendered = rendering
     if chromium and rendered:
         render.enable(settings, chromium, int(cfg.crawl["timeout"]))

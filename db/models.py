@@ -72,6 +72,9 @@ class Snapshot(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str] = mapped_column(String(200), default="")
+    #: the validators of the response, sent back as If-None-Match / If-Modified-Since next time
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
     warc_path: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     #: ok (rows found), empty (nothing extracted), error (fetch failed)

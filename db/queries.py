@@ -92,6 +92,22 @@ def history(model: str, *, component: str | None = None) -> Select[PriceObservat
     )
 
 
+def validators(sources: list[str]) -> Select[str, str | None, str | None]:
+    """URL -> the ETag and Last-Modified of its newest stored (not failed) snapshot."""
+    newest = (
+        select(Snapshot.url, func.max(Snapshot.fetched_at).label("at"))
+        .join(Source, Source.id == Snapshot.source_id)
+        .where(Source.name.in_(sources), Snapshot.status != "error")
+        .group_by(Snapshot.url)
+        .subquery()
+    )
+    return (
+        select(Snapshot.url, Snapshot.etag, Snapshot.last_modified)
+        .join(newest, and_(newest.c.url == Snapshot.url, newest.c.at == Snapshot.fetched_at))
+        .where(or_(Snapshot.etag.is_not(None), Snapshot.last_modified.is_not(None)))
+    )
+
+
 def last_snapshots() -> Select[Snapshot, str]:
     """The newest snapshot of every (source, url)."""
     newest = (

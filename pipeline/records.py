@@ -57,6 +57,9 @@ class Page:
     fetched_at: datetime
     content_type: str = ""
     status: int = 200
+    #: HTTP validators (ETag, Last-Modified) of the response, for the next conditional request
+    etag: str = ""
+    last_modified: str = ""
 
     @property
     def text(self) -> str:

@@ -110,14 +110,20 @@ class _Page:
             self._done("unchanged", same_time, "already stored (same page, same time)")
             return
         latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
+        # 304 Not Modified: the server says the page is what was stored last time
+        not_modified = page.status == 304 and latest is not None and latest.status != "error"
+        if page.status == 304 and not not_modified:
+            error = error or "HTTP 304 Not Modified, but no stored copy of the page to reuse"
         failed = error is not None or page.status >= 400 or page.status == 0
-        if not failed and latest is not None and latest.sha256 == sha and latest.status != "error":
+        if not failed and latest is not None and (latest.sha256 == sha or not_modified) and latest.status != "error":
             if at > latest.last_seen_at:
                 latest.last_seen_at = at
+                latest.etag, latest.last_modified = page.etag or latest.etag, page.last_modified or latest.last_modified
                 if latest.status == "ok":
                     self.snap = latest
                     self._seen_again()
-            self._done("unchanged", latest, "same content as the last fetch; not parsed again")
+            why = "not modified (HTTP 304)" if not_modified else "same content as the last fetch"
+            self._done("unchanged", latest, f"{why}; not parsed again")
             return
         if latest is not None and at < latest.fetched_at:
             raise OutOfOrder(
@@ -134,6 +140,8 @@ class _Page:
             sha256=sha,
             size=len(page.body),
             content_type=page.content_type[:200],
+            etag=page.etag or None,
+            last_modified=page.last_modified or None,
             warc_path=warc[0],
             warc_offset=warc[1],
             status="error",

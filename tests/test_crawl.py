@@ -225,3 +225,50 @@ def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path)
         for s in map(json.loads, llmwatch(tmp_path, "sources", "--format", "json").stdout.splitlines())
     }
     assert health["news"] == "ok"
+
+
+class Conditional(BaseHTTPRequestHandler):
+    """Serves the real OpenRouter list with an ETag and Last-Modified, answering 304 when they match."""
+
+    seen: list[tuple[str | None, str | None]] = []
+    body = (FIXTURES / "openrouter/2024-05-15_models.json").read_bytes()
+
+    def do_GET(self) -> None:
+        etag, modified = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        Conditional.seen.append((etag, modified))
+        if etag == '"v1"' or self.path == "/always-304":
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("ETag", '"v1"')
+        self.send_header("Last-Modified", "Wed, 15 May 2024 00:00:00 GMT")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_recrawl_asks_conditionally_and_a_304_costs_no_parsing(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Conditional)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    Conditional.seen.clear()
+    try:
+        args = ["crawl", "openrouter", "--url", f"openrouter={base}/api/v1/models"]
+        first = llmwatch(tmp_path, *args)
+        assert "1 pages (0 unchanged), 22 rows" in first.stderr, first.stderr
+        again = llmwatch(tmp_path, *args)
+        assert "1 pages (1 unchanged), 0 rows, 0 events, 0 rejects, 0 errors" in again.stderr, again.stderr
+        assert Conditional.seen[0] == (None, None)  # a page never fetched: asked for in full
+        assert ('"v1"', "Wed, 15 May 2024 00:00:00 GMT") in Conditional.seen[1:]
+        assert len(prices(tmp_path)) == 22
+        # a 304 nobody asked for is a failed fetch with its reason, not an empty page
+        odd = llmwatch(tmp_path, "crawl", "openrouter", "--url", f"openrouter={base}/always-304")
+        assert "HTTP 304" in odd.stderr and "1 errors" in odd.stderr, odd.stderr
+    finally:
+        server.shutdown()
+        server.server_close()

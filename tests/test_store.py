@@ -176,3 +176,15 @@ def test_a_vanished_column_is_a_broken_extraction_not_removals(factory, tmp_path
     (broken,) = events(factory, "extraction_broken")
     assert broken.reason == "the input_cache_hit column vanished"
     assert events(factory, "model_removed") == []
+
+
+def test_a_304_for_a_page_never_stored_is_an_error_with_its_reason(factory) -> None:
+    from datetime import UTC, datetime
+
+    from crawler import registry
+    from pipeline.records import Page
+    from pipeline.store import ingest
+
+    page = Page("https://openrouter.ai/api/v1/models", b"", datetime(2026, 1, 1, tzinfo=UTC), status=304)
+    result = ingest(factory, "openrouter", page, lambda p: registry.extract("openrouter", p))
+    assert result.status == "error" and "no stored copy of the page" in result.message
