@@ -51,6 +51,9 @@ def scrapy_settings(cfg: Settings) -> ScrapySettings:
     s.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(crawl["concurrency_per_domain"]), priority="cmdline")
     s.set("DOWNLOAD_DELAY", float(crawl["download_delay"]), priority="cmdline")
     s.set("DOWNLOAD_TIMEOUT", int(crawl["timeout"]), priority="cmdline")
+    s.set("AUTOTHROTTLE_ENABLED", bool(crawl["autothrottle"]), priority="cmdline")
+    # one domain at a time by default: the global cap follows the per-domain one when that is raised
+    s.set("CONCURRENT_REQUESTS", max(16, int(crawl["concurrency_per_domain"])), priority="cmdline")
     s.set("LLMWATCH_SETTINGS", cfg, priority="cmdline")
     return s
 

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "concurrency_per_domain": 2,
         "download_delay": 1.0,
         "timeout": 30,
+        "autothrottle": True,
         # rendering pages drawn by JavaScript: Debian's Chromium ("" finds it on PATH)
         "chromium": "",
         # sources rendered in the browser besides those that need it (e.g. ["llmprice_cn"])

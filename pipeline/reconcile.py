@@ -55,11 +55,22 @@ def find(
     keys = {(r.provider, r.model, r.component, r.condition or "") for r in rows}
     if not keys:
         return []
+    obs_ = PriceObservation
+    models = {k[1] for k in keys}
+    # cheap first: does any other source hold one of these models at all? (usually not)
+    others = (
+        select(obs_.id)
+        .join(Source, Source.id == obs_.source_id)
+        .where(obs_.current.is_(True), obs_.model.in_(models), Source.name != source)
+        .limit(1)
+    )
+    if session.execute(others).first() is None:
+        return []
     held: dict[Key, list[tuple[PriceObservation, str]]] = {}
     stmt = (
         select(PriceObservation, Source.name)
         .join(Source, Source.id == PriceObservation.source_id)
-        .where(PriceObservation.current.is_(True), PriceObservation.model.in_({k[1] for k in keys}))
+        .where(PriceObservation.current.is_(True), PriceObservation.model.in_(models))
     )
     for obs, name in session.execute(stmt):
         key = (obs.provider, obs.model, obs.component, obs.condition or "")

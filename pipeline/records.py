@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 
@@ -61,7 +62,7 @@ class Page:
     etag: str = ""
     last_modified: str = ""
 
-    @property
+    @cached_property
     def text(self) -> str:
         return decode_body(self.body, self.content_type)
 

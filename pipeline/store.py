@@ -95,6 +95,7 @@ class _Page:
         self.result = IngestResult(src.name, page.url, "stored")
         self.snap: Snapshot | None = None
         self.new_rows: list[dict[str, Any]] = []
+        self.first = False
 
     def store(
         self,
@@ -105,11 +106,15 @@ class _Page:
     ) -> None:
         s, page, at = self.session, self.page, self.at
         sha = hashlib.sha256(page.body).hexdigest()
-        same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
+        latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
+        #: the page's first fetch: nothing held, nothing to compare (the common case of a first crawl)
+        self.first = latest is None
+        same_time = latest if latest is not None and latest.fetched_at == at else None
+        if latest is not None and at < latest.fetched_at:
+            same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
         if same_time is not None:
             self._done("unchanged", same_time, "already stored (same page, same time)")
             return
-        latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
         # 304 Not Modified: the server says the page is what was stored last time
         not_modified = page.status == 304 and latest is not None and latest.status != "error"
         if page.status == 304 and not not_modified:
@@ -209,12 +214,14 @@ class _Page:
     def _check_health(self, extraction: Extraction, current: list[PriceObservation]) -> bool:
         """Rows fell sharply, or many cells were unreadable: a broken extraction, not a market change."""
         rows, rejects, p = len(extraction.rows), len(extraction.rejects), self.policy
-        previous = self.session.scalar(
-            self._snapshots()
-            .where(Snapshot.status == "ok", Snapshot.id != self.snap.id)  # type: ignore[union-attr]
-            .order_by(Snapshot.fetched_at.desc())
-            .limit(1)
-        )
+        previous = None
+        if not self.first:
+            previous = self.session.scalar(
+                self._snapshots()
+                .where(Snapshot.status == "ok", Snapshot.id != self.snap.id)  # type: ignore[union-attr]
+                .order_by(Snapshot.fetched_at.desc())
+                .limit(1)
+            )
         problems = []
         if previous is not None and rows < previous.row_count * (1 - p.max_drop_pct / 100):
             problems.append(f"rows fell from {previous.row_count} to {rows}")
@@ -293,6 +300,8 @@ class _Page:
         return select(Snapshot).where(Snapshot.source_id == self.src.id, Snapshot.url == self.page.url)
 
     def _current(self) -> list[PriceObservation]:
+        if self.first:
+            return []
         return list(
             self.session.scalars(
                 select(PriceObservation).where(
@@ -305,6 +314,8 @@ class _Page:
 
     def _had_rows(self) -> bool:
         assert self.snap is not None
+        if self.first:
+            return False
         stmt = self._snapshots().where(Snapshot.status == "ok", Snapshot.id != self.snap.id).limit(1)
         return self.session.scalar(stmt) is not None
 
@@ -351,8 +362,8 @@ class _Page:
 
     def _flush_observations(self) -> None:
         """New observations in one executemany, not one ORM object each."""
-        if self.new_rows:
-            self.session.execute(insert(PriceObservation), self.new_rows)
+        if self.new_rows:  # Core executemany: the ORM's bookkeeping costs more than the insert
+            self.session.execute(insert(PriceObservation.__table__), self.new_rows)  # type: ignore[arg-type]
             self.new_rows = []
 
     def _event(

@@ -45,6 +45,8 @@ _BLOCK_TAGS = {"p", "div", "li", "span", "strong", "b", "section"}
 
 def cell_text(el: etree._Element) -> str:
     """Text of a cell with ``<br>`` and block ends as newlines."""
+    if len(el) == 0:  # the common cell: text only
+        return "\n".join(line.strip() for line in (el.text or "").splitlines() if line.strip())
     parts: list[str] = []
     for node in el.iter():
         if node.tag == "br":

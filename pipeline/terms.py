@@ -32,6 +32,8 @@ _FROM = re.compile(
     re.I,
 )
 _UNTIL = re.compile(rf"(?:至|截至|截止|到|until|through|till)\s*(北京时间)?\s*{_DATE}", re.I)
+_ANY_DATE = re.compile(rf"{_CN_DATE}|{_ISO_DATE}|{_EN_DATE}")
+_ANY_WINDOW = re.compile(r"高峰|优惠时段|夜间|空闲时段|闲时|错峰|peak", re.I)
 _PRICE_WORDS = re.compile(r"价格|计费|单价|收费|定价|price|pricing|rates?\b", re.I)
 _UPCOMING = re.compile(r"即将|以正式通知为准|另行通知|coming soon|to be announced|will be announced", re.I)
 _HOURS = re.compile(r"(\d{1,2})[:：](\d{2})\s*[～~\-–—至到]\s*(\d{1,2})[:：](\d{2})")
@@ -60,8 +62,8 @@ class Window:
 
 def apply(extraction: Extraction, text: str, fetched_at: datetime) -> Extraction:
     """The extraction's rows with when they are in force, and the peak/off-peak rows a note defines."""
-    if not extraction.rows:
-        return extraction
+    if not extraction.rows or not (_ANY_DATE.search(text) or _ANY_WINDOW.search(text) or _any_limited(extraction)):
+        return extraction  # most pages: no date, no window, no offer; nothing to read
     found = windows(text)
     for window in found:  # a window's own start date is not the page's
         text = text.replace(window.note, " ")
@@ -72,6 +74,10 @@ def apply(extraction: Extraction, text: str, fetched_at: datetime) -> Extraction
     for window in found:
         rows += [_in_window(row, window) for row in rows if not row.free and row.condition is None]
     return replace(extraction, rows=rows)
+
+
+def _any_limited(extraction: Extraction) -> bool:
+    return any(row.limited_time for row in extraction.rows)
 
 
 def effective_from(text: str) -> datetime | None:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 MILLION = Decimal(1_000_000)
 
@@ -115,6 +116,11 @@ def _per_of(text: str) -> int | None:
 def parse_price(text: str, *, currency: str | None = None, per_tokens: int | None = None) -> ParsedPrice:
     """Read one price cell. ``currency`` and ``per_tokens`` are what the table's
     header or unit column says, used when the cell itself does not say."""
+    return _parse_price(text, currency, per_tokens)
+
+
+@lru_cache(maxsize=8192)  # price tables repeat their cells; the answer is immutable
+def _parse_price(text: str, currency: str | None, per_tokens: int | None) -> ParsedPrice:
     raw = text.strip()
     cleaned = clean(raw)
     if not cleaned or cleaned in {"-", "—", "/", "N/A", "n/a", "暂无", "不支持"}:

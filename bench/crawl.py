@@ -1,0 +1,158 @@
+"""Crawl throughput: llmwatch's full pipeline (parse, normalise, de-duplicate
+by content hash, store, detect changes, reconcile sources) against a bare
+Scrapy spider that parses the same pages into plain dicts with no pipeline;
+then a recrawl of the unchanged site against the first crawl.
+
+Same site (bench/site.py, its own process), same Scrapy settings, each crawl
+in its own process, in this run. SQLite always; PostgreSQL when
+``LLMWATCH_BENCH_PG`` (or the default 127.0.0.1 test database) answers.
+
+    python -m bench.crawl [--pages 2000] [--backend sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.site import Served, urls
+
+ROOT = Path(__file__).parent.parent
+PG = os.environ.get("LLMWATCH_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+COMMON = {
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "ROBOTSTXT_OBEY": False,
+    "LOG_LEVEL": "ERROR",
+    "TELNETCONSOLE_ENABLED": False,
+}
+
+
+def bare(url_file: str) -> None:
+    """The baseline: a plain Scrapy spider, parsel CSS, one dict per page carrying its rows."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):  # type: ignore[no-untyped-def]
+            for url in Path(url_file).read_text().split():
+                yield scrapy.Request(url, dont_filter=True)
+
+        def parse(self, response):  # type: ignore[no-untyped-def]
+            rows = []
+            for tr in response.css("table tr")[1:]:
+                cells = [c.strip() for c in tr.css("td::text").getall()]
+                rows.append({"model": cells[0], "context": cells[1], "input": cells[2], "output": cells[3]})
+            yield {"url": response.url, "rows": rows}
+
+    process = CrawlerProcess(COMMON)
+    process.crawl(Bare)
+    start = time.perf_counter()
+    process.start()
+    print(f"elapsed {time.perf_counter() - start:.3f}", file=sys.stderr)
+
+
+def full(url_file: str, data: str, database: str) -> None:
+    """llmwatch's crawl, as ``llmwatch crawl`` runs it, with the same politeness settings."""
+    from crawler import run
+    from llmwatch import config
+
+    env = {
+        "LLMWATCH_DATA_DIR": data,
+        "LLMWATCH_DATABASE_URL": database,
+        "LLMWATCH_CRAWL_OBEY_ROBOTS": "false",
+        "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0",
+        "LLMWATCH_CRAWL_CONCURRENCY_PER_DOMAIN": "16",
+        "LLMWATCH_CRAWL_AUTOTHROTTLE": "false",
+    }
+    cfg = config.load(None, env)
+    start = time.perf_counter()
+    summary = run.crawl(cfg, ["aliyun"], urls={"aliyun": Path(url_file).read_text().split()})
+    took = time.perf_counter() - start
+    print(json.dumps(summary.counts), file=sys.stderr)
+    print(f"elapsed {took:.3f}", file=sys.stderr)
+
+
+def timed(args: list[str]) -> tuple[float, float, str]:
+    """Seconds (the crawl itself, imports excluded) and peak RSS (MB) of one crawl in its own process."""
+    cmd = [sys.executable, "-m", "bench.crawl", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    lines = proc.stderr.strip().splitlines()
+    if proc.returncode != 0 or not lines or not lines[-1].startswith("elapsed "):
+        raise SystemExit(f"crawl failed: {proc.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    counts = next((line for line in reversed(lines) if line.startswith("{")), "")
+    return float(lines[-1].split()[1]), peak, counts
+
+
+def pg_available() -> bool:
+    try:
+        import sqlalchemy
+
+        with sqlalchemy.create_engine(PG).connect():
+            return True
+    except Exception:
+        return False
+
+
+def fresh_pg_schema() -> str:
+    import sqlalchemy
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with sqlalchemy.create_engine(PG).begin() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    return f"{PG}?options=-csearch_path%3D{schema}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--backend", default="both", choices=["sqlite", "postgresql", "both"])
+    ap.add_argument("--child", nargs="*")  # internal: run one crawl in this process
+    a = ap.parse_args()
+    if a.child:
+        bare(a.child[1]) if a.child[0] == "bare" else full(a.child[1], a.child[2], a.child[3])
+        return
+    backends = ["sqlite", "postgresql"] if a.backend == "both" else [a.backend]
+    if "postgresql" in backends and not pg_available():
+        print("PostgreSQL not reachable: SQLite only")
+        backends = ["sqlite"]
+    ratios = []
+    with Served(a.pages) as site, tempfile.TemporaryDirectory() as tmp:
+        url_file = str(Path(tmp) / "urls.txt")
+        Path(url_file).write_text("\n".join(urls(site.base, a.pages)))
+        base, _, _ = timed(["--child", "bare", url_file])
+        base_rate = a.pages / base
+        print(f"bare Scrapy, parsel, dicts, no pipeline: {a.pages} pages in {base:.1f} s = {base_rate:.0f} pages/s")
+        for backend in backends:
+            data = tempfile.mkdtemp(dir=tmp)
+            db = f"sqlite:///{data}/llmwatch.db" if backend == "sqlite" else fresh_pg_schema()
+            first, _, counts = timed(["--child", "full", url_file, data, db])
+            again, _, counts2 = timed(["--child", "full", url_file, data, db])
+            rate, rate2 = a.pages / first, a.pages / again
+            print(f"llmwatch full pipeline, {backend}: {first:.1f} s = {rate:.0f} pages/s {counts}")
+            print(f"llmwatch recrawl (unchanged, 304), {backend}: {again:.1f} s = {rate2:.0f} pages/s {counts2}")
+            print(
+                f"  crawl vs bare Scrapy ({backend}): {rate / base_rate:.2f}x; "
+                f"recrawl vs first crawl: {rate2 / rate:.2f}x"
+            )
+            ratios += [rate / base_rate]
+            recrawl = rate2 / rate
+    print(f"recrawl ratio (last backend): {recrawl:.2f}")
+    print(f"ratio: {min(ratios):.2f} (llmwatch full pipeline / bare Scrapy pages per second, worst backend)")
+
+
+if __name__ == "__main__":
+    main()
