@@ -48,11 +48,15 @@ def page_html(i: int, version: int = 0) -> bytes:
     ).encode()
 
 
-def handler(pages: int, changed: int) -> type[BaseHTTPRequestHandler]:
+def handler(pages: int, changed: int, log: str | None = None) -> type[BaseHTTPRequestHandler]:
+    hits = open(log, "a", buffering=1) if log else None  # noqa: SIM115 - open for the server's life
+
     class Site(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            if hits is not None:  # one line per request: which page, and whether it was conditional
+                hits.write(f"{self.path} {self.headers.get('If-None-Match') or '-'}\n")
             name = self.path.rsplit("/", 1)[-1]
             if not (self.path.startswith("/p/") and name.endswith(".html") and name[:-5].isdigit()):
                 self._send(404, b"")
@@ -98,11 +102,11 @@ def free_port() -> int:
 class Served:
     """The site in its own process (the crawl gets the other core); a context manager."""
 
-    def __init__(self, pages: int, changed: int = 0) -> None:
-        self.port = free_port()
+    def __init__(self, pages: int, changed: int = 0, port: int | None = None, log: str | None = None) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "bench.site", "--pages", str(pages), "--port", str(self.port)]
-        cmd += ["--changed", str(changed)]
+        cmd += ["--changed", str(changed), *(["--log", log] if log else [])]
         self.proc = subprocess.Popen(cmd, cwd=Path(__file__).parent.parent)
         for _ in range(100):
             try:
@@ -125,8 +129,10 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--port", type=int, default=8900)
     ap.add_argument("--changed", type=int, default=0)
+    ap.add_argument("--log", help="append each request's path to this file")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.pages, args.changed))
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.pages, args.changed, args.log))
     server.daemon_threads = True
     server.serve_forever()
 

@@ -155,6 +155,16 @@ def mark_dead_runs(factory: Any) -> int:
     return marked
 
 
+def work(cfg: Settings, *, idle_exit: int = 0, on_result: Callable[[IngestResult], None] | None = None) -> RunSummary:
+    """A distributed worker: take requests from Redis until stopped (or idle ``idle_exit`` seconds)."""
+    if not cfg.raw["redis"]["url"]:
+        raise BadUrl("no Redis to work from: set LLMWATCH_REDIS_URL (or [redis] url)")
+    factory = session_factory(cfg.database_url)
+    mark_dead_runs(factory)
+    chromium = render.find_chromium(str(cfg.crawl.get("chromium") or ""))
+    return _run(cfg, factory, [], {}, None, on_result, (chromium, set()), worker_idle=idle_exit)
+
+
 def _run(
     cfg: Settings,
     factory: Any,
@@ -163,10 +173,15 @@ def _run(
     replay: str | None,
     on_result: Callable[[IngestResult], None] | None,
     rendering: tuple[str | None, set[str]] = (None, set()),
+    worker_idle: int | None = None,
 ) -> RunSummary:
     with factory.begin() as session:
         run = CrawlRun(
-            started_at=datetime.now(UTC), status="running", sources=",".join(names), replay=replay, owner=locks.me()
+            started_at=datetime.now(UTC),
+            status="running",
+            sources=",".join(names) if worker_idle is None else "(worker)",
+            replay=replay,
+            owner=locks.me(),
         )
         session.add(run)
         session.flush()
@@ -187,7 +202,7 @@ def _run(
     if replay:
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-    if not replay:  # conditional requests: what each pricing page returned last time
+    if not replay and worker_idle is None:  # conditional requests: what each pricing page returned last time
         from db import queries
 
         pricing = [n for n in names if registry.get(n).kind == "pricing"]
@@ -195,9 +210,15 @@ def _run(
             known = {url: (etag, modified) for url, etag, modified in session.execute(queries.validators(pricing))}
         settings.set("LLMWATCH_VALIDATORS", known, priority="cmdline")
     chromium, rendered = rendering
-    if chromium and rendered:
+    if chromium and (rendered or worker_idle is not None):
         render.enable(settings, chromium, int(cfg.crawl["timeout"]))
+    if worker_idle is not None:
+        from crawler.distributed import WorkerSpider, worker_settings
+
+        worker_settings(settings, cfg, worker_idle)
     process = CrawlerProcess(settings)
+    if worker_idle is not None:
+        process.crawl(WorkerSpider)
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
         if name in rendered:

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -36,6 +36,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # WAL with NORMAL sync cannot corrupt; a power cut may lose the last batches, which a replay
+    # of the WARC archive recovers. FULL would cost a disk flush per batch.
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
@@ -54,6 +57,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (``llmwatch db upgrade``)."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # workers starting together on a new database: one migrates, the others wait and find it done
+            conn.execute(text("SELECT pg_advisory_xact_lock(7120240706)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

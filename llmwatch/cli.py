@@ -126,18 +126,7 @@ def crawl(
 
     def progress(result: Any) -> None:
         bar.advance(task)
-        mark = {
-            "stored": "[green]✓[/green]",
-            "unchanged": "[dim]=[/dim]",
-            "empty": "[yellow]![/yellow]",
-            "error": "[red]✗[/red]",
-        }
-        line = f"{mark.get(result.status, '?')} {result.source:<12} {result.url}  {result.rows} rows"
-        if result.events:
-            line += f", {len(result.events)} events"
-        if result.message:
-            line += f"  [dim]{result.message}[/dim]"
-        err.print(line, highlight=False)
+        err.print(page_line(result), highlight=False)
 
     with bar:
         summary = runner.crawl(cfg, list(sources or []), replay=replay, urls=urls, on_result=progress)
@@ -158,6 +147,17 @@ def crawl(
     if c["pages"] and c["errors"] == c["pages"]:
         err.print("[red]error:[/red] no page could be fetched (see the messages above)", highlight=False)
         raise typer.Exit(1)
+
+
+def page_line(result: Any) -> str:
+    """One line per stored page: ✓ stored, = unchanged, ! nothing extracted, ✗ failed."""
+    mark = {"stored": "[green]✓[/green]", "unchanged": "[dim]=[/dim]", "empty": "[yellow]![/yellow]"}
+    line = f"{mark.get(result.status, '[red]✗[/red]')} {result.source:<12} {result.url}  {result.rows} rows"
+    if result.events:
+        line += f", {len(result.events)} events"
+    if result.message:
+        line += f"  [dim]{escape(result.message)}[/dim]"
+    return line
 
 
 def _is_news(source: str) -> bool:

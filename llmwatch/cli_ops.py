@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmwatch.cli import FormatOpt, app, settings
+from llmwatch.cli import FormatOpt, UsageError, app, settings
 from llmwatch.output import Format, console, emit, err
 
 alerts_app = typer.Typer()
@@ -174,7 +174,6 @@ def plot(
 
     from db.engine import session_factory
     from llmwatch import plot as charts
-    from llmwatch.cli import UsageError
 
     if not (models or provider or cheapest):
         raise UsageError("name models, or give --provider or --cheapest (see llmwatch plot --help)")
@@ -231,7 +230,7 @@ def serve(
 
       llmwatch serve --port 8765      # then open http://127.0.0.1:8765/
     """
-    from llmwatch.cli import UsageError
+
     from llmwatch.serve import make_server
 
     try:
@@ -245,3 +244,64 @@ def serve(
         pass
     finally:
         server.server_close()
+
+
+@app.command()
+def enqueue(
+    ctx: typer.Context,
+    sources: Annotated[list[str] | None, typer.Argument(help="source names (default: all)")] = None,
+    url: Annotated[list[str] | None, typer.Option(help="SOURCE=URL: queue a mirror instead (repeatable)")] = None,
+) -> None:
+    """Queue one run of sources for the distributed workers (needs LLMWATCH_REDIS_URL).
+
+    Each run gets a tag: its pages are fetched once by all workers together,
+    and again by the next run.
+
+      LLMWATCH_REDIS_URL=redis://10.0.0.5:6379/0 llmwatch enqueue deepseek moonshot
+    """
+    from crawler.distributed import enqueue as push
+
+    cfg = settings(ctx)
+    if not cfg.raw["redis"]["url"]:
+        raise UsageError("no Redis configured: set LLMWATCH_REDIS_URL (or [redis] url)")
+    urls: dict[str, list[str]] = {}
+    for item in url or []:
+        name, sep, target = item.partition("=")
+        if not sep or not target:
+            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
+        urls.setdefault(name, []).append(target)
+    try:
+        tag, count = push(cfg, list(sources or []), urls)
+    except OSError as exc:  # redis.ConnectionError is one
+        raise UsageError(f"cannot reach Redis at {cfg.raw['redis']['url']}: {exc}") from None
+    err.print(f"queued run {tag}: {count} requests", highlight=False)
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    idle_exit: Annotated[
+        int, typer.Option(help="exit after this many seconds with nothing queued (0: run until stopped)", min=0)
+    ] = 0,
+) -> None:
+    """A distributed crawl worker: takes queued requests from Redis and stores into the shared database.
+
+    Run one per core on as many machines as you like, all with the same
+    LLMWATCH_REDIS_URL and LLMWATCH_DATABASE_URL (PostgreSQL):
+
+      LLMWATCH_REDIS_URL=redis://10.0.0.5:6379/0 \\
+      LLMWATCH_DATABASE_URL=postgresql+psycopg://llmwatch@10.0.0.5/llmwatch llmwatch worker
+    """
+    from crawler import run as runner
+    from llmwatch.cli import page_line
+
+    cfg = settings(ctx)
+    if not cfg.raw["redis"]["url"]:
+        raise UsageError("no Redis configured: set LLMWATCH_REDIS_URL (or [redis] url)")
+    summary = runner.work(cfg, idle_exit=idle_exit, on_result=lambda r: err.print(page_line(r), highlight=False))
+    c = summary.counts
+    err.print(
+        f"worker run {summary.run_id} {summary.status}: {c['pages']} pages ({c['unchanged']} unchanged), "
+        f"{c['rows']} rows, {c['events']} events, {c['errors']} errors",
+        highlight=False,
+    )

@@ -19,6 +19,8 @@ from pipeline.units import DEFAULT_USD_CNY
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
     "currency": {"usd_cny": DEFAULT_USD_CNY},
+    # distributed mode: workers share this Redis (LLMWATCH_REDIS_URL); empty = crawl in-process
+    "redis": {"url": "", "prefix": "llmwatch", "dupefilter_ttl": 86400},
     # pages stored per transaction during a crawl (flushed every 2 s and when the crawl ends)
     "store": {"batch_size": 100},
     "changes": {"removal_after": 2, "discrepancy_pct": 10},

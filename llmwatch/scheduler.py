@@ -135,9 +135,13 @@ _child: subprocess.Popen[bytes] | None = None
 
 
 def run_source(source: str, config_path: str | None = None) -> int:
-    """The job: crawl one source in its own process, then the after-run checks."""
+    """The job: crawl one source in its own process (or, with Redis configured, queue it for
+    the distributed workers), then the after-run checks."""
     global _child  # noqa: PLW0603 - the one running child, for signal forwarding
-    args = [sys.executable, "-m", "llmwatch", *(["--config", config_path] if config_path else []), "crawl", source]
+    from llmwatch.config import load
+
+    command = "enqueue" if load(config_path).raw["redis"]["url"] else "crawl"
+    args = [sys.executable, "-m", "llmwatch", *(["--config", config_path] if config_path else []), command, source]
     log.info("run %s", source)
     _child = subprocess.Popen(args)
     try:
