@@ -86,16 +86,27 @@ def _investor_patterns() -> dict[str, re.Pattern[str]]:
 
 def companies_in(text: str) -> list[tuple[int, str, str]]:
     """(position, id, name as written) of every tracked startup named in ``text``."""
-    found = []
-    for cid, rx in _company_patterns().items():
-        for m in rx.finditer(text):
-            found.append((m.start(), cid, m.group()))
-    return sorted(found)
+    return _named(text, _company_patterns())
 
 
 def investors_in(text: str) -> list[tuple[int, str, str]]:
+    return _named(text, _investor_patterns())
+
+
+def _named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[tuple[int, str, str]]:
+    lower = text.lower()
     found = []
-    for iid, rx in _investor_patterns().items():
+    for key, rx in patterns.items():
+        # a plain substring test per name first (fast); the pattern (word edges) only where one is there
+        if not any(name in lower for name in _literals(rx)):
+            continue
         for m in rx.finditer(text):
-            found.append((m.start(), iid, m.group()))
+            found.append((m.start(), key, m.group()))
     return sorted(found)
+
+
+@cache
+def _literals(rx: re.Pattern[str]) -> tuple[str, ...]:
+    """The names a ``_pattern`` alternation matches, lowercased."""
+    names = re.sub(r"\(\?<?[!=][^)]*\)", "", rx.pattern).split("|")
+    return tuple(re.sub(r"\\(.)", r"\1", name).lower() for name in names)

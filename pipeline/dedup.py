@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
 from pipeline.units import to_cny
 
 # --- 1. URLs -------------------------------------------------------------------
@@ -54,19 +56,71 @@ def canonical_url(url: str) -> str:
 
 NUM_PERM = 128
 THRESHOLD = 0.7
+#: LSH finds candidates from here; the exact Jaccard check then keeps those at THRESHOLD or above
+#: (LSH at 0.7 itself misses about one pair in four near 0.75)
+CANDIDATES = 0.5
 
 
-def shingles(text: str, k: int = 5) -> set[str]:
-    """Character k-grams of the text with case, spaces and punctuation folded away."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = re.sub(r"[\W_]+", "", folded)
-    if len(folded) <= k:
-        return {folded} if folded else set()
-    return {folded[i : i + k] for i in range(len(folded) - k + 1)}
+_K = 5
+_MULT = np.array([pow(1_000_003, j, 2**32) for j in range(_K)], dtype=np.uint32)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def shingles(text: str) -> np.ndarray:
+    """The text's character 5-grams (case, spaces and punctuation folded away) as sorted unique
+    32-bit hashes, computed for all windows at once: a tenth of the memory of the strings."""
+    folded = re.sub(r"[\W_]+", "", text.lower())
+    if not folded.isascii() and not unicodedata.is_normalized("NFKC", folded):
+        # after punctuation is gone, only full-width letters and digits are left to fold
+        folded = unicodedata.normalize("NFKC", folded)
+    if not folded:
+        return np.empty(0, dtype=np.uint32)
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    if points.size < _K:
+        points = np.pad(points, (0, _K - points.size))
+    windows = np.lib.stride_tricks.sliding_window_view(points, _K)
+    with np.errstate(over="ignore"):  # arithmetic mod 2^32 is the point
+        h = (windows * _MULT).sum(axis=1, dtype=np.uint32)
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x45D9F3B)
+        h ^= h >> np.uint32(16)
+    return np.unique(h)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two ``shingles`` sets."""
+    if not a.size or not b.size:
+        return 0.0
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+# MinHash with affine permutations h -> a*h + b (mod 2^32, odd a: a bijection), computed for all
+# permutations at once with numpy; the same family datasketch calls "affine32".
+_PERM = np.random.RandomState(20240706)
+_A = (_PERM.randint(0, 2**32, NUM_PERM, dtype=np.uint64) | 1).astype(np.uint32)
+_B = _PERM.randint(0, 2**32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+
+
+class _Signature:
+    """What MinHashLSH reads of a MinHash: its values and their number."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.hashvalues = values
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+
+def features(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A text's shingles and its MinHash signature (pure: safe to compute in another process)."""
+    grams = shingles(text)
+    if not grams.size:
+        return grams, np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic mod 2^32 is the point
+        values = (grams[:, None] * _A + _B).min(axis=0)
+    return grams, values.astype(np.uint64)
 
 
 class TextIndex:
@@ -75,30 +129,43 @@ class TextIndex:
     def __init__(self) -> None:
         from datasketch import MinHashLSH  # half a second to import: only when news is handled
 
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-        self.shingles: dict[str, set[str]] = {}
+        self.lsh = MinHashLSH(threshold=CANDIDATES, num_perm=NUM_PERM)
+        self.shingles: dict[str, np.ndarray] = {}
         self.story: dict[str, int] = {}
-
-    def signature(self, grams: set[str]) -> Any:
-        from datasketch import MinHash
-
-        (sig,) = MinHash.bulk([[g.encode() for g in grams]], num_perm=NUM_PERM)
-        return sig
 
     def add(self, key: str, text: str, story: int) -> int:
         """Index ``text``; the story of its nearest earlier copy (Jaccard >= 0.7), else ``story``."""
-        grams = shingles(text)
-        if not grams:
+        return self._place(key, *features(text), story)
+
+    def add_many(self, docs: Iterable[tuple[str, str, int]], processes: int = 1) -> list[int]:
+        """``add`` for many (key, text, story), in order, with the same answers; the shingles and
+        signatures (most of the work) computed by ``processes`` worker processes."""
+        if processes < 2:
+            return [self.add(key, text, story) for key, text, story in docs]
+        from concurrent.futures import ProcessPoolExecutor
+        from itertools import islice
+        from multiprocessing import get_context
+
+        out: list[int] = []
+        stream = iter(docs)
+        with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+            while part := list(islice(stream, 5000)):  # a slice at a time: memory stays flat
+                found = pool.map(features, [text for _, text, _ in part], chunksize=250)
+                out += [self._place(key, *feat, story) for (key, _, story), feat in zip(part, found, strict=True)]
+        return out
+
+    def _place(self, key: str, grams: np.ndarray, sig: np.ndarray, story: int) -> int:
+        if not grams.size:
             return story
-        sig = self.signature(grams)
         best, best_j = None, THRESHOLD
-        for other in self.lsh.query(sig):
+        signature = _Signature(sig)
+        for other in self.lsh.query(signature):
             j = jaccard(grams, self.shingles[other])
             if j >= best_j:
                 best, best_j = other, j
         found = self.story[best] if best is not None else story
         if key not in self.shingles:
-            self.lsh.insert(key, sig)
+            self.lsh.insert(key, signature)
         self.shingles[key], self.story[key] = grams, found
         return found
 

@@ -62,9 +62,11 @@ _LEAD = (
     re.compile(r"([\w.'’ &-]{2,40}?)\s+(?:is leading|leads|led|leading)\b(?! to)", re.I),
     re.compile(r"([^，。,；\s]{2,20}?)领投"),
 )
+_LEAD_WORDS = (("led by", "spearheaded by"), ("lead", "led"), ("领投",))
 _UNICORN = re.compile(r"unicorn|独角兽", re.I)
 
 
+_TRADITIONAL_CHARS = re.compile("[億萬輪領資]")
 _TRADITIONAL = str.maketrans({"億": "亿", "萬": "万", "輪": "轮", "領": "领", "資": "资", "融": "融"})
 
 
@@ -99,11 +101,19 @@ class _Money:
     in_title: bool
 
 
+_ANY_FUNDING = re.compile(
+    r"融资|投资|领投|跟投|估值|轮|注资|入股|独角兽|募|raise|fund|invest|valu|round|series|stake|unicorn|IPO|上市|backed",
+    re.I,
+)
+
+
 def extract_funding(title: str, text: str = "", published_at: datetime | None = None) -> FundingReport:
     """The funding round ``title`` and ``text`` report; raises ``NoFunding`` with the reason."""
     title = _clean(title)
     text = _clean(text)
     whole = f"{title}\n{text}"
+    if not _ANY_FUNDING.search(whole):  # most news: one scan instead of every rule
+        raise NoFunding("no word of funding, investment, valuation or a round")
     if _NOT_RAISED.search(whole):
         raise NoFunding("the article says the company has not raised outside money")
     company = _company(title, text)
@@ -141,7 +151,12 @@ def extract_funding(title: str, text: str = "", published_at: datetime | None = 
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").replace("’", "'").translate(_TRADITIONAL)
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):  # the check is far cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'")
+    if _TRADITIONAL_CHARS.search(text):  # translate() walks every character; most text has none
+        text = text.translate(_TRADITIONAL)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -204,10 +219,27 @@ def _round(text: str) -> str | None:
     return None
 
 
+def _lead_matches(rx: re.Pattern[str], text: str, words: tuple[str, ...]) -> list[re.Match[str]]:
+    """``rx``'s matches; for 领投, searched only just before each occurrence (the pattern is
+    lazy and would try every position of a long text)."""
+    if words != ("领投",):
+        return list(rx.finditer(text))
+    found, at = [], text.find("领投")
+    while at >= 0:
+        m = rx.search(text[max(0, at - 20) : at + 2])
+        if m is not None:
+            found.append(m)
+        at = text.find("领投", at + 2)
+    return found
+
+
 def _leads(text: str, company: str) -> list[str]:
     leads: list[str] = []
-    for rx in _LEAD:
-        for m in rx.finditer(text):
+    lower = text.lower()
+    for rx, words in zip(_LEAD, _LEAD_WORDS, strict=True):
+        if not any(w in lower for w in words):  # a substring test first: the patterns are slow on long text
+            continue
+        for m in _lead_matches(rx, text, words):
             for _, iid, _ in investors_in(m.group(1)):
                 if iid != company and iid not in leads:
                     leads.append(iid)

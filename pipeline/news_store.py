@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Article, Event, FundingEvent, FundingReport, Snapshot
@@ -76,10 +76,13 @@ class NewsStore:
     def index(self, session: Session) -> dedup.TextIndex:
         if self._index is None:
             self._index = dedup.TextIndex()
-            for aid, story, title, text in session.execute(
+            stored = session.execute(
                 select(Article.id, Article.story_id, Article.title, Article.text).order_by(Article.id)
-            ):
-                self._index.add(str(aid), f"{title}\n{text}", story or aid)
+            ).yield_per(5000)
+            # every stored article once per process; with many, the shingles are made on both cores
+            many = (session.scalar(select(func.count(Article.id))) or 0) >= 5000
+            docs = ((str(aid), f"{title}\n{text}", story or aid) for aid, story, title, text in stored)
+            self._index.add_many(docs, processes=2 if many else 1)
         return self._index
 
     def ingest(self, source: str, item: NewsItem, extract: Callable[[NewsItem], Report] | None = None) -> ArticleResult:

@@ -227,3 +227,24 @@ def test_feed_items_keep_their_published_time() -> None:
 
 def test_sources_from_path(tmp_path: Path) -> None:
     assert registry.get("news").kind == "news" and len(registry.get("news").start_urls) == 19
+
+
+def test_the_parallel_index_build_gives_the_sequential_answers() -> None:
+    """Rebuilding the text index on two cores (NewsStore at start) finds the same stories as one by one."""
+    from bench.dedup import article, url_of
+    from pipeline import dedup
+
+    docs, truth = [], []
+    for story in range(1200):  # generated reports: 1-3 lightly rewritten copies per story
+        for copy in range(story % 3 + 1):
+            title, text, _ = article(story, copy)
+            docs.append((f"{url_of(story, copy)}#{copy}", f"{title}\n{text}", len(docs)))
+            truth.append(story)
+    one = dedup.TextIndex()
+    sequential = [one.add(*doc) for doc in docs]
+    parallel = dedup.TextIndex().add_many(docs, processes=2)
+    assert parallel == sequential
+    assert all(truth[found] == truth[i] for i, found in enumerate(sequential))  # no two stories merged
+    copies = [i for i in range(len(docs)) if docs[i][0].endswith(("#1", "#2"))]
+    joined = sum(sequential[i] != i for i in copies)
+    assert joined / len(copies) > 0.8, (joined, len(copies))  # most rewrites found their story
