@@ -112,14 +112,14 @@ def extract_funding(title: str, text: str = "", published_at: datetime | None = 
     title = _clean(title)
     text = _clean(text)
     whole = f"{title}\n{text}"
-    if not _ANY_FUNDING.search(whole):  # most news: one scan instead of every rule
-        raise NoFunding("no word of funding, investment, valuation or a round")
     if _NOT_RAISED.search(whole):
         raise NoFunding("the article says the company has not raised outside money")
     company = _company(title, text)
     if company is None:
         raise NoFunding("no tracked company is named")
     cid, name = company
+    if not _ANY_FUNDING.search(whole):  # most news: one scan instead of every rule below
+        raise NoFunding(f"{name} is named, but no amount, valuation or round")
     chinese = bool(re.search(r"[\u4e00-\u9fff]", whole))
     monies = [m for m in _monies(text, chinese, False) + _monies(title, chinese, True) if not m.background]
     amount = next((m for m in monies if not m.valuation and m.amount is not None), None)
