@@ -1,13 +1,10 @@
-"""The Scrapy item pipeline: a thin wrapper that hands fetched pages to
-``pipeline.store.ingest_many`` (hash check, extraction, storage, change
-detection, alerts queued with their events), in batches of ``[store]
-batch_size`` pages, one transaction each, flushed every 2 s and when the
-spider closes."""
+"""The Scrapy item pipeline: a thin wrapper that hands fetched pricing pages
+to ``crawler.storage`` (in batches, in this process or a second one), feed
+snapshots to the news store, and articles to ``NewsStore``."""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -16,11 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
 from crawler.items import FetchedArticle, FetchedPage
+from crawler.storage import StoreProcess, Storer
 from db.engine import session_factory
 from llmwatch import channels
 from llmwatch.config import Settings
 from pipeline.news_store import record_fetch
-from pipeline.store import IngestResult, OutOfOrder, PageJob, ingest_many
+from pipeline.store import IngestResult
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +33,7 @@ class StorePipeline:
         self.news: Any = None
         self.on_article: Callable[[Any], None] | None = crawler.settings.get("LLMWATCH_ON_ARTICLE")
         self.outbox = channels.outbox(self.cfg)
-        self.policy = self.cfg.policy
-        self.batch_size = max(1, int(self.cfg.raw["store"]["batch_size"]))
-        self.batch: list[PageJob] = []
-        self.batch_started = 0.0
+        self.storer: Storer | StoreProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -46,16 +41,19 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.factory = session_factory(self.cfg.database_url)
+        # a large crawl stores in a second process: fetching and storing each get a core
+        second = self.crawler.settings.getbool("LLMWATCH_STORE_PROCESS")
+        self.storer = StoreProcess(self.cfg, self.run_id) if second else Storer(self.cfg, self.run_id)
 
     def close_spider(self) -> None:
-        self.flush()
+        if self.storer is not None:
+            self._report(self.storer.flush())
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedArticle):
             return self._article(item)
         if not isinstance(item, FetchedPage):
             return item
-        cfg = self.cfg
         if registry.get(item.source).kind == "news":
             found = 0 if item.error else len(registry.news_items(item.page))
             result = record_fetch(
@@ -70,32 +68,11 @@ class StorePipeline:
             if self.on_result:
                 self.on_result(result)
             return item
-        source = item.source
-        self.batch.append(
-            PageJob(
-                source,
-                item.page,
-                lambda page: registry.extract(source, page, rates=cfg.rates, scope=cfg.scope),
-                self.run_id,
-                (item.warc_path, item.warc_offset),
-                item.error,
-                registry.get(source).description,
-            )
-        )
-        if len(self.batch) == 1:
-            self.batch_started = time.monotonic()
-        if len(self.batch) >= self.batch_size or time.monotonic() - self.batch_started > 2:
-            self.flush()
+        assert self.storer is not None
+        self._report(self.storer.submit((item.source, item.page, (item.warc_path, item.warc_offset), item.error)))
         return item
 
-    def flush(self) -> None:
-        jobs, self.batch = self.batch, []
-        if not jobs:
-            return
-        try:
-            results = ingest_many(self.factory, jobs, policy=self.policy, outbox=self.outbox)
-        except (OutOfOrder, SQLAlchemyError):
-            results = [self._one(job) for job in jobs]  # the bad page loses only itself
+    def _report(self, results: list[IngestResult]) -> None:
         stats = self.crawler.stats
         assert stats is not None
         for result in results:
@@ -104,15 +81,6 @@ class StorePipeline:
                 stats.inc_value("llmwatch/store_errors")
             if self.on_result:
                 self.on_result(result)
-
-    def _one(self, job: PageJob) -> IngestResult:
-        try:
-            return ingest_many(self.factory, [job], policy=self.policy, outbox=self.outbox)[0]
-        except (OutOfOrder, SQLAlchemyError) as exc:
-            # the raw response is already in the WARC file: replaying it later recovers the page
-            message = str(exc).splitlines()[0]
-            log.error("%s: %s not stored: %s", job.source, job.page.url, message)
-            return IngestResult(job.source, job.page.url, "error", message=f"not stored: {message}")
 
     def _article(self, item: FetchedArticle) -> FetchedArticle:
         from pipeline.news_store import NewsStore

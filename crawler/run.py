@@ -209,6 +209,10 @@ def _run(
         with factory() as session:
             known = {url: (etag, modified) for url, etag, modified in session.execute(queries.validators(pricing))}
         settings.set("LLMWATCH_VALIDATORS", known, priority="cmdline")
+    pages = sum(
+        len(start_urls.get(n) or registry.get(n).start_urls) for n in names if registry.get(n).kind == "pricing"
+    )
+    settings.set("LLMWATCH_STORE_PROCESS", pages >= int(cfg.raw["store"]["process_from"]), priority="cmdline")
     chromium, rendered = rendering
     if chromium and (rendered or worker_idle is not None):
         render.enable(settings, chromium, int(cfg.crawl["timeout"]))

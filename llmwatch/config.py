@@ -22,7 +22,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # distributed mode: workers share this Redis (LLMWATCH_REDIS_URL); empty = crawl in-process
     "redis": {"url": "", "prefix": "llmwatch", "dupefilter_ttl": 86400},
     # pages stored per transaction during a crawl (flushed every 2 s and when the crawl ends)
-    "store": {"batch_size": 100},
+    # a crawl of this many pages or more stores in a second process (a core of its own)
+    "store": {"batch_size": 100, "process_from": 50},
     "changes": {"removal_after": 2, "discrepancy_pct": 10},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},

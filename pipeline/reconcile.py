@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Event, PriceObservation, Source
@@ -44,6 +44,22 @@ def spread_pct(low: Decimal, high: Decimal) -> Decimal:
     return ((high - low) / low * 100).quantize(Decimal("0.01"))
 
 
+def shared_models(session: Session, models: set[str]) -> set[str]:
+    """Of ``models``, those that more than one source currently prices (usually few or none)."""
+    found: set[str] = set()
+    obs = PriceObservation
+    listed = sorted(models)
+    for start in range(0, len(listed), 5000):  # under every backend's limit on bound parameters
+        stmt = (
+            select(obs.model)
+            .where(obs.current.is_(True), obs.model.in_(listed[start : start + 5000]))
+            .group_by(obs.model)
+            .having(func.count(obs.source_id.distinct()) > 1)
+        )
+        found.update(session.scalars(stmt))
+    return found
+
+
 def find(
     session: Session,
     rows: Iterable[PriceRow],
@@ -55,17 +71,7 @@ def find(
     keys = {(r.provider, r.model, r.component, r.condition or "") for r in rows}
     if not keys:
         return []
-    obs_ = PriceObservation
     models = {k[1] for k in keys}
-    # cheap first: does any other source hold one of these models at all? (usually not)
-    others = (
-        select(obs_.id)
-        .join(Source, Source.id == obs_.source_id)
-        .where(obs_.current.is_(True), obs_.model.in_(models), Source.name != source)
-        .limit(1)
-    )
-    if session.execute(others).first() is None:
-        return []
     held: dict[Key, list[tuple[PriceObservation, str]]] = {}
     stmt = (
         select(PriceObservation, Source.name)

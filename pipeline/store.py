@@ -17,9 +17,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.bulk import insert_rows
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
 from pipeline.changes import Held, change_pct, diff, vanished_components
@@ -61,14 +62,18 @@ def ingest_many(
     factory: sessionmaker[Session], jobs: list[PageJob], *, policy: Policy = Policy(), outbox: Outbox | None = None
 ) -> list[IngestResult]:
     """Store ``jobs`` in one transaction; any failure rolls back all of them (callers retry one by one)."""
-    results = []
     with factory.begin() as session:
+        pages = []
         for job in jobs:
             src = ensure_source(session, job.source, job.description)
             stored = _Page(session, src, job.page, outbox, policy)
             stored.store(job.extract, job.run_id, job.warc, job.error)
-            results.append(stored.result)
-    return results
+            pages.append(stored)
+        # one query for the batch: which of its models does more than one source price?
+        shared = reconcile.shared_models(session, {row.model for page in pages for row in page.stored_rows})
+        for stored in pages:
+            stored.reconcile(shared)
+    return [stored.result for stored in pages]
 
 
 def ensure_source(session: Session, name: str, description: str = "", kind: str = "pricing") -> Source:
@@ -95,6 +100,7 @@ class _Page:
         self.result = IngestResult(src.name, page.url, "stored")
         self.snap: Snapshot | None = None
         self.new_rows: list[dict[str, Any]] = []
+        self.stored_rows: list[PriceRow] = []
         self.first = False
 
     def store(
@@ -197,8 +203,13 @@ class _Page:
         healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
         self._flush_observations()
+        self.stored_rows = extraction.rows  # compared with other sources once the batch is stored
+
+    def reconcile(self, shared: set[str]) -> None:
+        """Discrepancies on the models (of ``shared``: held by several sources) this page priced."""
+        rows = [row for row in self.stored_rows if row.model in shared]
         tolerance = self.policy.discrepancy_pct
-        for found in reconcile.find(self.session, extraction.rows, self.src.name, tolerance, self.policy.official):
+        for found in reconcile.find(self.session, rows, self.src.name, tolerance, self.policy.official):
             provider, model, component, condition = found.key
             self._event(
                 "price_discrepancy",
@@ -362,8 +373,8 @@ class _Page:
 
     def _flush_observations(self) -> None:
         """New observations in one executemany, not one ORM object each."""
-        if self.new_rows:  # Core executemany: the ORM's bookkeeping costs more than the insert
-            self.session.execute(insert(PriceObservation.__table__), self.new_rows)  # type: ignore[arg-type]
+        if self.new_rows:  # one executemany: the ORM's bookkeeping costs more than the insert
+            insert_rows(self.session, PriceObservation.__table__, self.new_rows)  # type: ignore[arg-type]
             self.new_rows = []
 
     def _event(

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 
@@ -39,6 +38,7 @@ def find_tables(text: str) -> list[Table]:
 
 # --- HTML -------------------------------------------------------------------
 
+_PARSER = etree.HTMLParser(remove_comments=True)
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK_TAGS = {"p", "div", "li", "span", "strong", "b", "section"}
 
@@ -89,6 +89,8 @@ def grid(table: etree._Element) -> list[list[str]]:
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
         return max(1, min(int(value or 1), 100))
     except ValueError:
@@ -97,8 +99,11 @@ def _span(value: str | None) -> int:
 
 def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Table]:
     try:
-        doc = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        # plain etree elements: lxml.html's per-element class lookup costs more than the parse
+        doc = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return
+    if doc is None:
         return
     heading_path: list[str] = [heading] if heading else []
     last_text = context
@@ -108,7 +113,7 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
             level = int(tag[1])
             del heading_path[level - 1 :]
             heading_path.extend([""] * (level - 1 - len(heading_path)))
-            heading_path.append(el.text_content().strip())
+            heading_path.append("".join(el.itertext()).strip())
             last_text = ""
         elif tag == "table":
             if el.getparent() is not None and any(p.tag == "table" for p in el.iterancestors()):
