@@ -81,7 +81,11 @@ def full(url_file: str, data: str, database: str) -> None:
     start = time.perf_counter()
     summary = run.crawl(cfg, ["aliyun"], urls={"aliyun": Path(url_file).read_text().split()})
     took = time.perf_counter() - start
-    print(json.dumps(summary.counts), file=sys.stderr)
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (
+        f"CPU: crawl process {own.ru_utime + own.ru_stime:.1f} s, storage process {kids.ru_utime + kids.ru_stime:.1f} s"
+    )
+    print(json.dumps({**summary.counts, "cpu": cpu}), file=sys.stderr)
     print(f"elapsed {took:.3f}", file=sys.stderr)
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["bench.dates", "bench.extraction_quality"]
+BENCHES = ["bench.crawl", "bench.dedup", "bench.memory", "bench.dates", "bench.extraction_quality"]
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
-"""Inserting many rows fast: one ``executemany`` of plain tuples.
+"""Inserting many rows fast: COPY on PostgreSQL, one ``executemany`` of plain
+tuples elsewhere.
 
 SQLAlchemy's Core insert runs its generic parameter machinery for every
 value; for the 40-80 observations of each stored page that costs more than
@@ -20,6 +21,14 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     conn = session.connection()
     dialect = conn.dialect
     columns = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if dialect.name == "postgresql":  # COPY: a third of the time of executemany
+        raw: Any = conn.connection.dbapi_connection  # psycopg's own connection, in this transaction
+        with raw.cursor() as cur, cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])  # psycopg adapts Decimal and aware datetimes
+        return
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
     data = [list(map(row.__getitem__, columns)) for row in rows]
     for i, proc in enumerate(processors):
@@ -32,9 +41,5 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
                 done[value] = proc(value)
             values[i] = done[value]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
     conn.exec_driver_sql(sql, [tuple(values) for values in data])
