@@ -80,9 +80,10 @@ class Collector:
             free=price.free,
             limited_time=price.limited_time,
         )
-        old = self._rows.get(row.key)
+        key = row.key
+        old = self._rows.get(key)
         if old is None:
-            self._rows[row.key] = row
+            self._rows[key] = row
         elif old.amount_per_mtok != row.amount_per_mtok:
             self.reject(
                 f"conflicting prices for {provider}/{model} {component}: {old.raw!r} and {row.raw!r}; kept the first",
