@@ -53,7 +53,7 @@ def bare(url_file: str) -> None:
         def parse(self, response):  # type: ignore[no-untyped-def]
             rows = []
             for tr in response.css("table tr")[1:]:
-                cells = [c.strip() for c in tr.css("td::text").getall()]
+                cells = ["".join(td.css("::text").getall()).strip() for td in tr.css("td")]
                 rows.append({"model": cells[0], "context": cells[1], "input": cells[2], "output": cells[3]})
             yield {"url": response.url, "rows": rows}
 

@@ -30,21 +30,29 @@ def price(page: int, row: int, version: int, kind: int) -> str:
 
 
 def page_html(i: int, version: int = 0) -> bytes:
+    """A documentation page as providers serve them: a navigation sidebar, prose, and the price
+    table with its cells wrapped in markup (links, code, spans with classes)."""
     rows = []
     for j in range(40):
         model = f"{FAMILIES[(i + j) % len(FAMILIES)]}-bench-{i}-{j}"
         rows.append(
-            f"<tr><td>{model}</td><td>{(j % 4 + 1) * 32}K</td>"
-            f"<td>{price(i, j, version, 0)}元</td><td>{price(i, j, version, 1)}元</td></tr>"
+            f'<tr class="table-row"><td class="cell"><a href="/docs/models/{model}"><code>{model}</code></a></td>'
+            f'<td class="cell"><span class="ctx">{(j % 4 + 1) * 32}K</span></td>'
+            f'<td class="cell"><span class="price">{price(i, j, version, 0)}</span><span class="unit">元</span></td>'
+            f'<td class="cell"><span class="price">{price(i, j, version, 1)}</span><span class="unit">元</span></td>'
+            "</tr>"
         )
     body = "\n".join(rows)
-    notes = "".join(f"<p>{FILLER} 第{k}节。</p>" for k in range(12))
+    nav = "".join(f'<li class="nav-item"><a class="nav-link" href="/docs/{k}">文档 {k}</a></li>' for k in range(60))
+    notes = "".join(f'<p class="doc-p">{FILLER} 第{k}节。</p>' for k in range(3))
     return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>模型价格 {i}</title></head>'
-        f"<body><nav>{FILLER}</nav><main><h1>模型服务价格 {i}</h1>{notes}"
-        "<table><thead><tr><th>模型名称</th><th>上下文长度</th>"
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>模型价格 {i}</title>'
+        '<link rel="stylesheet" href="/static/docs.css"><script src="/static/docs.js" defer></script></head>'
+        f'<body><div class="layout"><aside class="sidebar"><ul class="nav">{nav}</ul></aside>'
+        f'<main class="content"><h1>模型服务价格 {i}</h1>{notes}'
+        '<div class="table-wrapper"><table class="price-table"><thead><tr><th>模型名称</th><th>上下文长度</th>'
         "<th>输入价格（元/百万tokens）</th><th>输出价格（元/百万tokens）</th></tr></thead>"
-        f"<tbody>{body}</tbody></table>{notes}</main></body></html>"
+        f"<tbody>{body}</tbody></table></div>{notes}</main></div></body></html>"
     ).encode()
 
 

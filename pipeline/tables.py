@@ -47,6 +47,9 @@ def cell_text(el: etree._Element) -> str:
     """Text of a cell with ``<br>`` and block ends as newlines."""
     if len(el) == 0:  # the common cell: text only
         return "\n".join(line.strip() for line in (el.text or "").splitlines() if line.strip())
+    if next(el.iter("br", "p", "script", "style"), None) is None:  # inline markup only: its text
+        text = "".join(el.itertext())
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
     parts: list[str] = []
     for node in el.iter():
         if node.tag == "br":
@@ -107,6 +110,8 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
         return
     heading_path: list[str] = [heading] if heading else []
     last_text = context
+    # what lies inside a table, found once (asking each element for its ancestors costs more)
+    inside = {d for table in doc.iter("table") for d in table.iterdescendants()}
     for el in doc.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HEADING_TAGS:
@@ -116,11 +121,11 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
             heading_path.append("".join(el.itertext()).strip())
             last_text = ""
         elif tag == "table":
-            if el.getparent() is not None and any(p.tag == "table" for p in el.iterancestors()):
+            if el in inside:  # a table within a table is read as part of the outer one
                 continue
             yield Table(grid(el), _last(heading_path), last_text, [h for h in heading_path if h])
             last_text = ""
-        elif tag in _BLOCK_TAGS and not any(p.tag == "table" for p in el.iterancestors()):
+        elif tag in _BLOCK_TAGS and el not in inside:
             own = (el.text or "").strip()
             if own:
                 last_text = f"{last_text}\n{own}".strip()[-2000:]
