@@ -101,9 +101,9 @@ class _Money:
     in_title: bool
 
 
-_ANY_FUNDING = re.compile(
-    r"融资|投资|领投|跟投|估值|轮|注资|入股|独角兽|募|raise|fund|invest|valu|round|series|stake|unicorn|IPO|上市|backed",
-    re.I,
+_FUNDING_WORDS = (
+    *("融资", "投资", "领投", "跟投", "估值", "轮", "注资", "入股", "独角兽", "募", "上市"),
+    *("raise", "fund", "invest", "valu", "round", "series", "stake", "unicorn", "ipo", "backed"),
 )
 
 
@@ -112,13 +112,16 @@ def extract_funding(title: str, text: str = "", published_at: datetime | None = 
     title = _clean(title)
     text = _clean(text)
     whole = f"{title}\n{text}"
-    if _NOT_RAISED.search(whole):
+    lower = whole.lower()
+    # substring tests before each pattern: the patterns cost a tenth of a millisecond on a long article
+    maybe_not = "融资" in whole or any(w in lower for w in ("raised", "taken", "accepted", "outside"))
+    if maybe_not and _NOT_RAISED.search(whole):
         raise NoFunding("the article says the company has not raised outside money")
     company = _company(title, text)
     if company is None:
         raise NoFunding("no tracked company is named")
     cid, name = company
-    if not _ANY_FUNDING.search(whole):  # most news: one scan instead of every rule below
+    if not any(word in lower for word in _FUNDING_WORDS):  # most news: stop here
         raise NoFunding(f"{name} is named, but no amount, valuation or round")
     chinese = bool(re.search(r"[\u4e00-\u9fff]", whole))
     monies = [m for m in _monies(text, chinese, False) + _monies(title, chinese, True) if not m.background]
