@@ -94,19 +94,33 @@ def _serve(cfg: Settings, run_id: int | None, jobs: Any, results: Any, parent: i
 
 
 class StoreProcess:
-    """The same as ``Storer``, run in a second process."""
+    """The same as ``Storer``, run in a second process. If that process dies, the pages it had
+    not answered for are stored here instead (storing is idempotent: a page it did commit is
+    found by its hash and changes nothing), and so is the rest of the crawl."""
 
     def __init__(self, cfg: Settings, run_id: int | None) -> None:
         ctx = get_context("spawn")  # a clean interpreter: no copy of the reactor's threads
+        self.cfg, self.run_id = cfg, run_id
         self.jobs, self.results = ctx.Queue(maxsize=256), ctx.Queue()
         self.proc = ctx.Process(
             target=_serve, args=(cfg, run_id, self.jobs, self.results, os.getpid()), name="llmwatch-store"
         )
         self.proc.start()
+        #: pages sent and not yet answered for, oldest first
+        self.pending: dict[tuple[str, str], list[Job]] = {}
+        self.fallback: Storer | None = None
 
     def submit(self, job: Job) -> list[IngestResult]:
-        self.jobs.put(job)  # blocks when the store falls behind: the crawl slows instead of filling memory
-        return self.poll()
+        if self.fallback is not None:
+            return self.fallback.submit(job)
+        self.pending.setdefault((job[0], job[1].url), []).append(job)
+        while True:  # blocks while the store is behind: the crawl slows instead of filling memory
+            try:
+                self.jobs.put(job, timeout=1)
+                return self.poll()
+            except queue.Full:
+                if not self.proc.is_alive():
+                    return self.poll() + self._take_over()
 
     def poll(self) -> list[IngestResult]:
         out = []
@@ -116,22 +130,53 @@ class StoreProcess:
             except queue.Empty:
                 return out
             if result is not None:
-                out.append(result)
+                out.append(self._answered(result))
 
     def flush(self) -> list[IngestResult]:
         """Stop: store what is queued, wait for every result."""
+        if self.fallback is not None:
+            return self.fallback.flush()
         out: list[IngestResult] = []
-        self.jobs.put(None)
+        while True:  # the stop signal; the queue may be full, or its reader gone
+            try:
+                self.jobs.put(None, timeout=1)
+                break
+            except queue.Full:
+                if not self.proc.is_alive():
+                    return self.poll() + self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
         while True:
             try:
                 result = self.results.get(timeout=1)
             except queue.Empty:
                 if not self.proc.is_alive():
-                    log.error("the storage process stopped early; the run's WARC file holds the pages it missed")
+                    out += self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
                     break
                 continue
             if result is None:
                 break
-            out.append(result)
+            out.append(self._answered(result))
         self.proc.join(10)
+        return out
+
+    def _answered(self, result: IngestResult) -> IngestResult:
+        waiting = self.pending.get((result.source, result.url))
+        if waiting:
+            waiting.pop(0)
+            if not waiting:
+                del self.pending[(result.source, result.url)]
+        return result
+
+    def _take_over(self) -> list[IngestResult]:
+        log.error(
+            "the storage process stopped (exit code %s); storing the %d pages it had not stored here",
+            self.proc.exitcode,
+            sum(len(jobs) for jobs in self.pending.values()),
+        )
+        self.jobs.cancel_join_thread()  # what is still buffered for the dead reader is dropped, not waited on
+        self.fallback = Storer(self.cfg, self.run_id)
+        out: list[IngestResult] = []
+        for jobs in self.pending.values():
+            for job in jobs:
+                out += self.fallback.submit(job)
+        self.pending.clear()
         return out

@@ -276,3 +276,58 @@ def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) 
         from db.engine import engine_for
 
         engine_for(pg_url).dispose()
+
+
+def _storage_child(parent: int) -> int | None:
+    """The storage process a large crawl spawns (not multiprocessing's resource tracker)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        ppid = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), None)
+        if ppid == parent and b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            return int(entry.name)
+    return None
+
+
+def test_the_storage_process_killed_mid_crawl_loses_no_page(tmp_path: Path) -> None:
+    """A crawl of 400 pages stores in a second process; SIGKILL it: the crawl stores the rest itself."""
+    from bench.site import Served, urls
+
+    with Served(400) as site:
+        config = tmp_path / "llmwatch.toml"
+        config.write_text(
+            "[crawl]\nobey_robots = false\ndownload_delay = 0\nconcurrency_per_domain = 16\nautothrottle = false\n"
+            f"[crawl.urls]\naliyun = {urls(site.base, 400)!r}\n".replace("'", '"')
+        )
+        env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
+        env.pop("LLMWATCH_DATABASE_URL", None)
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "llmwatch", "--config", str(config), "crawl", "aliyun"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        child = None
+        for _ in range(300):
+            child = _storage_child(crawl.pid)
+            if child:
+                break
+            time.sleep(0.02)
+        assert child is not None, "no storage process was started"
+        time.sleep(0.3)
+        os.kill(child, signal.SIGKILL)
+        _, stderr = crawl.communicate(timeout=240)
+    assert crawl.returncode == 0, stderr[-2000:]
+    assert "the storage process stopped" in stderr and "Traceback" not in stderr
+    assert "run 1 finished: 400 pages" in stderr
+    factory = session_factory(f"sqlite:///{tmp_path / 'data' / 'llmwatch.db'}")
+    with factory() as s:
+        assert s.scalar(select(func.count(Snapshot.id))) == 400
+        assert s.scalar(select(func.count(PriceObservation.id))) == 400 * 80
+        keys = select(PriceObservation.url, PriceObservation.model, PriceObservation.component).distinct()
+        assert s.scalar(select(func.count()).select_from(keys.subquery())) == 400 * 80
