@@ -89,16 +89,15 @@ def full(url_file: str, data: str, database: str) -> None:
     print(f"elapsed {took:.3f}", file=sys.stderr)
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
-    """Seconds (the crawl itself, imports excluded) and peak RSS (MB) of one crawl in its own process."""
+def timed(args: list[str]) -> tuple[float, str]:
+    """Seconds (the crawl itself, imports excluded) and the counts of one crawl in its own process."""
     cmd = [sys.executable, "-m", "bench.crawl", *args]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     lines = proc.stderr.strip().splitlines()
     if proc.returncode != 0 or not lines or not lines[-1].startswith("elapsed "):
         raise SystemExit(f"crawl failed: {proc.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     counts = next((line for line in reversed(lines) if line.startswith("{")), "")
-    return float(lines[-1].split()[1]), peak, counts
+    return float(lines[-1].split()[1]), counts
 
 
 def pg_available() -> bool:
@@ -137,14 +136,14 @@ def main() -> None:
     with Served(a.pages) as site, tempfile.TemporaryDirectory() as tmp:
         url_file = str(Path(tmp) / "urls.txt")
         Path(url_file).write_text("\n".join(urls(site.base, a.pages)))
-        base, _, _ = timed(["--child", "bare", url_file])
+        base, _ = timed(["--child", "bare", url_file])
         base_rate = a.pages / base
         print(f"bare Scrapy, parsel, dicts, no pipeline: {a.pages} pages in {base:.1f} s = {base_rate:.0f} pages/s")
         for backend in backends:
             data = tempfile.mkdtemp(dir=tmp)
             db = f"sqlite:///{data}/llmwatch.db" if backend == "sqlite" else fresh_pg_schema()
-            first, _, counts = timed(["--child", "full", url_file, data, db])
-            again, _, counts2 = timed(["--child", "full", url_file, data, db])
+            first, counts = timed(["--child", "full", url_file, data, db])
+            again, counts2 = timed(["--child", "full", url_file, data, db])
             rate, rate2 = a.pages / first, a.pages / again
             print(f"llmwatch full pipeline, {backend}: {first:.1f} s = {rate:.0f} pages/s {counts}")
             print(f"llmwatch recrawl (unchanged, 304), {backend}: {again:.1f} s = {rate2:.0f} pages/s {counts2}")

@@ -61,14 +61,7 @@ class PriceSpider(scrapy.Spider):
         # what the last fetch of each page returned: an unchanged page answers 304, no body
         validators: dict[str, tuple[str | None, str | None]] = self.settings.getdict("LLMWATCH_VALIDATORS")
         for url in self.start_urls:
-            headers, extra = {}, {}
-            etag, modified = validators.get(url, (None, None))
-            if etag:
-                headers["If-None-Match"] = etag
-            if modified:
-                headers["If-Modified-Since"] = modified
-            if headers:
-                extra = {"handle_httpstatus_list": [304]}
+            headers, extra = conditional(*validators.get(url, (None, None)))
             yield scrapy.Request(
                 url, callback=self.parse, errback=self.failed, dont_filter=True, meta={**meta, **extra}, headers=headers
             )
@@ -102,6 +95,16 @@ class PriceSpider(scrapy.Spider):
     def url_for(cls, text: str) -> str:
         """Which of the source's pages a saved copy is (``extract``/``ingest`` without ``--url``)."""
         return cls.start_urls[0]
+
+
+def conditional(etag: str | None, modified: str | None) -> tuple[dict[str, str], dict[str, Any]]:
+    """Headers and meta of a request that the server may answer with 304 Not Modified."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    return headers, ({"handle_httpstatus_list": [304]} if headers else {})
 
 
 def _skipped(failure: Failure) -> bool:

@@ -26,7 +26,7 @@ from scrapy_redis.spiders import RedisSpider
 from w3lib.url import canonicalize_url
 
 from crawler import registry
-from crawler.base import PriceSpider
+from crawler.base import PriceSpider, conditional
 from llmwatch.config import Settings
 
 log = logging.getLogger(__name__)
@@ -112,13 +112,8 @@ class WorkerSpider(RedisSpider, PriceSpider):
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("ignored a queued request that is not llmwatch's: %s (%s)", data[:200], exc)
             return []
-        headers = {}
-        if meta.get("etag"):
-            headers["If-None-Match"] = meta["etag"]
-        if meta.get("last_modified"):
-            headers["If-Modified-Since"] = meta["last_modified"]
-        if headers:
-            meta["handle_httpstatus_list"] = [304]
+        headers, extra = conditional(meta.get("etag"), meta.get("last_modified"))
+        meta.update(extra)
         if spider.render and self.settings.getbool("LLMWATCH_RENDERING"):
             from crawler.render import request_meta
 

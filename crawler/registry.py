@@ -72,7 +72,7 @@ def extract(
         spider.extract(page, out)
     except Exception as exc:
         out.reject(f"extraction failed: {type(exc).__name__}: {exc}")
-    return terms.apply(out.result(spider.empty_reason), page.text, page.fetched_at)
+    return terms.apply(out.result(spider.empty_reason), page.text)
 
 
 def news_items(page: Page) -> list[Any]:

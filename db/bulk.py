@@ -29,7 +29,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             for row in rows:
                 copy.write_row([row[c] for c in columns])  # psycopg adapts Decimal and aware datetimes
         return
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    # the dialect's own form of each column type (our TypeDecorators included), looked up once
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     data = [list(map(row.__getitem__, columns)) for row in rows]
     for i, proc in enumerate(processors):
         if proc is None:

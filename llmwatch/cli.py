@@ -101,12 +101,7 @@ def crawl(
     from llmwatch.cli_query import show_events
 
     cfg = settings(ctx)
-    urls: dict[str, list[str]] = {}
-    for item in url or []:
-        name, sep, target = item.partition("=")
-        if not sep or not target:
-            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
-        urls.setdefault(name, []).append(target)
+    urls = source_urls(url)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -147,6 +142,17 @@ def crawl(
     if c["pages"] and c["errors"] == c["pages"]:
         err.print("[red]error:[/red] no page could be fetched (see the messages above)", highlight=False)
         raise typer.Exit(1)
+
+
+def source_urls(items: list[str] | None) -> dict[str, list[str]]:
+    """``--url SOURCE=URL`` options, by source."""
+    urls: dict[str, list[str]] = {}
+    for item in items or []:
+        name, sep, target = item.partition("=")
+        if not sep or not target:
+            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
+        urls.setdefault(name, []).append(target)
+    return urls
 
 
 def page_line(result: Any) -> str:

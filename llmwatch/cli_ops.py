@@ -260,18 +260,13 @@ def enqueue(
       LLMWATCH_REDIS_URL=redis://10.0.0.5:6379/0 llmwatch enqueue deepseek moonshot
     """
     from crawler.distributed import enqueue as push
+    from llmwatch.cli import source_urls
 
     cfg = settings(ctx)
     if not cfg.raw["redis"]["url"]:
         raise UsageError("no Redis configured: set LLMWATCH_REDIS_URL (or [redis] url)")
-    urls: dict[str, list[str]] = {}
-    for item in url or []:
-        name, sep, target = item.partition("=")
-        if not sep or not target:
-            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
-        urls.setdefault(name, []).append(target)
     try:
-        tag, count = push(cfg, list(sources or []), urls)
+        tag, count = push(cfg, list(sources or []), source_urls(url))
     except OSError as exc:  # redis.ConnectionError is one
         raise UsageError(f"cannot reach Redis at {cfg.raw['redis']['url']}: {exc}") from None
     err.print(f"queued run {tag}: {count} requests", highlight=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 from pipeline.providers import ALIASES
 
@@ -62,16 +63,24 @@ INVESTORS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+class _Names(NamedTuple):
+    """A name list as one pattern (word edges for Latin names), and the names lowercased for a
+    substring test that runs first (fast; the pattern runs only where a name is there)."""
+
+    pattern: re.Pattern[str]
+    lowered: tuple[str, ...]
+
+
+def _pattern(names: tuple[str, ...]) -> _Names:
     parts = []
     for name in sorted(names, key=len, reverse=True):
         escaped = re.escape(name)
         parts.append(escaped if not name.isascii() else rf"(?<![A-Za-z0-9.]){escaped}(?![A-Za-z])")
-    return re.compile("|".join(parts), re.I)
+    return _Names(re.compile("|".join(parts), re.I), tuple(n.lower() for n in names))
 
 
 @cache
-def _company_patterns() -> dict[str, re.Pattern[str]]:
+def _company_patterns() -> dict[str, _Names]:
     out = {}
     for cid in STARTUPS:
         names = (*ALIASES.get(cid, ()), *COMPANY_EXTRA.get(cid, ()), *FOUNDERS.get(cid, ()))
@@ -80,7 +89,7 @@ def _company_patterns() -> dict[str, re.Pattern[str]]:
 
 
 @cache
-def _investor_patterns() -> dict[str, re.Pattern[str]]:
+def _investor_patterns() -> dict[str, _Names]:
     return {iid: _pattern(names) for iid, names in INVESTORS.items()}
 
 
@@ -93,20 +102,10 @@ def investors_in(text: str) -> list[tuple[int, str, str]]:
     return _named(text, _investor_patterns())
 
 
-def _named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[tuple[int, str, str]]:
+def _named(text: str, known: dict[str, _Names]) -> list[tuple[int, str, str]]:
     lower = text.lower()
     found = []
-    for key, rx in patterns.items():
-        # a plain substring test per name first (fast); the pattern (word edges) only where one is there
-        if not any(name in lower for name in _literals(rx)):
-            continue
-        for m in rx.finditer(text):
-            found.append((m.start(), key, m.group()))
+    for key, names in known.items():
+        if any(name in lower for name in names.lowered):
+            found += [(m.start(), key, m.group()) for m in names.pattern.finditer(text)]
     return sorted(found)
-
-
-@cache
-def _literals(rx: re.Pattern[str]) -> tuple[str, ...]:
-    """The names a ``_pattern`` alternation matches, lowercased."""
-    names = re.sub(r"\(\?<?[!=][^)]*\)", "", rx.pattern).split("|")
-    return tuple(re.sub(r"\\(.)", r"\1", name).lower() for name in names)

@@ -37,7 +37,7 @@ def event_record(
         "url": ev.url or None,
         "snapshot": ev.snapshot_id,
     }
-    if ev.type in ("price_changed", "model_added", "model_removed"):
+    if ev.type in ("price_changed", "model_added", "model_removed", "price_discrepancy"):
         out.update(
             provider=ev.provider,
             model=ev.model,
@@ -45,6 +45,7 @@ def event_record(
             condition=ev.condition or None,
             currency=ev.currency,
         )
+    if ev.type in ("price_changed", "model_added", "model_removed"):
         if ev.type in ("price_changed", "model_removed"):
             out["old"] = ev.old
         if ev.type in ("price_changed", "model_added"):
@@ -55,11 +56,6 @@ def event_record(
     elif ev.type == "price_discrepancy":
         detail = ev.detail or {}
         out.update(
-            provider=ev.provider,
-            model=ev.model,
-            component=ev.component,
-            condition=ev.condition or None,
-            currency=ev.currency,
             low=ev.old,
             high=ev.new,
             spread_pct=ev.change_pct,

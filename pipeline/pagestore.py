@@ -139,7 +139,7 @@ class PageWrite:
         self._flush_observations()
         self.stored_rows = extraction.rows  # compared with other sources once the batch is stored
 
-    def reconcile(self, shared: set[str]) -> None:
+    def compare_sources(self, shared: set[str]) -> None:
         """Discrepancies on the models (of ``shared``: held by several sources) this page priced."""
         rows = [row for row in self.stored_rows if row.model in shared]
         tolerance = self.policy.discrepancy_pct

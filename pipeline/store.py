@@ -70,7 +70,7 @@ def ingest_many(
         # one query for the batch: which of its models does more than one source price?
         shared = reconcile.shared_models(session, {row.model for page in pages for row in page.stored_rows})
         for stored in pages:
-            stored.reconcile(shared)
+            stored.compare_sources(shared)
     return [stored.result for stored in pages]
 
 

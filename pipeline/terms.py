@@ -61,7 +61,7 @@ class Window:
         return f"{self.name} {spans} {self.zone}"
 
 
-def apply(extraction: Extraction, text: str, fetched_at: datetime) -> Extraction:
+def apply(extraction: Extraction, text: str) -> Extraction:
     """The extraction's rows with when they are in force, and the peak/off-peak rows a note defines."""
     if not extraction.rows or not (_any_date(text) or _any_window(text) or _any_limited(extraction)):
         return extraction  # most pages: no date, no window, no offer; nothing to read
@@ -171,7 +171,7 @@ def _limited(row: PriceRow) -> PriceRow:
 
 
 def _when(m: re.Match[str], sentence: str) -> datetime | None:
-    groups = [g for g in m.groups()]
+    groups = m.groups()
     if m.group(2):  # the Chinese form: zone before, date, time, zone after
         zone_text, date_text, time_text, after = groups[0], groups[1], groups[2], groups[3]
     else:

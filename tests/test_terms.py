@@ -67,7 +67,7 @@ def _row(raw: str, amount: str = "0", limited: bool = True) -> PriceRow:
 
 def test_a_limited_time_offer_ends_after_its_last_day() -> None:
     # hand-made cell text in the style of 限时免费 offers
-    (row,) = terms.apply(Extraction([_row("限时免费（至2024年6月30日）")]), "", datetime(2024, 6, 1, tzinfo=UTC)).rows
+    (row,) = terms.apply(Extraction([_row("限时免费（至2024年6月30日）")]), "").rows
     assert row.free and row.limited_time
     assert row.effective_to == datetime(2024, 6, 30, 16, 0, tzinfo=UTC)  # midnight Beijing time
 
@@ -78,7 +78,7 @@ def test_an_off_peak_discount_and_an_english_start_date() -> None:
         "优惠时段（北京时间 00:30-08:30）所有模型 5折 计费。\n\n"
         "New prices are effective from 2025-09-05 16:00 UTC for every model."
     )
-    rows = terms.apply(Extraction([_row("2元", "2", False)]), text, datetime(2025, 8, 1, tzinfo=UTC)).rows
+    rows = terms.apply(Extraction([_row("2元", "2", False)]), text).rows
     assert [(r.condition, r.amount_per_mtok, r.effective_from) for r in rows] == [
         (None, Decimal(2), datetime(2025, 9, 5, 16, 0, tzinfo=UTC)),
         ("off-peak 00:30-08:30 UTC+8", Decimal(1), datetime(2025, 9, 5, 16, 0, tzinfo=UTC)),
