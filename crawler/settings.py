@@ -22,6 +22,8 @@ HTTPCACHE_ENABLED = False
 # the web only: a feed linking to file:///etc/passwd must not read the machine's files
 DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 TELNETCONSOLE_ENABLED = False
+# a pricing page yields one item: Scrapy starts this many tasks per response to process its output
+CONCURRENT_ITEMS = 4
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 
