@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
 from crawler.items import FetchedArticle, FetchedPage
-from crawler.storage import StoreProcess, Storer
+from crawler.storage import Job, StoreProcess, Storer
 from db.engine import session_factory
 from llmwatch import channels
 from llmwatch.config import Settings
@@ -69,7 +69,7 @@ class StorePipeline:
                 self.on_result(result)
             return item
         assert self.storer is not None
-        self._report(self.storer.submit((item.source, item.page, (item.warc_path, item.warc_offset), item.error)))
+        self._report(self.storer.submit(Job(item.source, item.page, (item.warc_path, item.warc_offset), item.error)))
         return item
 
     def _report(self, results: list[IngestResult]) -> None:

@@ -6,6 +6,10 @@ process, so that fetching and storing each get a core.
 The second process is fed through a bounded queue (a crawl never holds more
 than a few hundred pages in memory) and answers with each page's result. If
 it dies, every page it had not stored is still in the run's WARC file.
+
+When that queue is full the crawling process would only wait, so it reads the
+page itself (extraction is pure: the same rows in either process) and sends
+the rows with it: the two processes share the parsing as each has time.
 """
 
 from __future__ import annotations
@@ -14,19 +18,36 @@ import logging
 import os
 import queue
 import time
+from collections import deque
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
 from llmwatch import channels
 from llmwatch.config import Settings
-from pipeline.records import Page
+from pipeline.records import Extraction, Page
 from pipeline.store import IngestResult, OutOfOrder, PageJob, ingest_many
 
 log = logging.getLogger(__name__)
-Job = tuple[str, Page, tuple[str | None, int | None], str | None]  # source, page, warc, error
+#: pages queued for the storage process: a short queue fills soon, and then the crawling process
+#: reads pages itself rather than leave a backlog that the end of the crawl would wait for
+QUEUED = 32
+
+
+class Job(NamedTuple):
+    """A fetched page on its way to storage, with its rows when they were read already."""
+
+    source: str
+    page: Page
+    warc: tuple[str | None, int | None] = (None, None)
+    error: str | None = None
+    extraction: Extraction | None = None
+
+
+def extract(cfg: Settings, job: Job) -> Extraction:
+    return registry.extract(job.source, job.page, rates=cfg.rates, scope=cfg.scope)
 
 
 class Storer:
@@ -43,10 +64,10 @@ class Storer:
         self.started = 0.0
 
     def submit(self, job: Job) -> list[IngestResult]:
-        source, page, warc, error = job
-        cfg = self.cfg
-        extract = lambda p: registry.extract(source, p, rates=cfg.rates, scope=cfg.scope)  # noqa: E731
-        self.batch.append(PageJob(source, page, extract, self.run_id, warc, error, registry.get(source).description))
+        done = job.extraction
+        read = (lambda _: done) if done is not None else (lambda _: extract(self.cfg, job))
+        description = registry.get(job.source).description
+        self.batch.append(PageJob(job.source, job.page, read, self.run_id, job.warc, job.error, description))
         if len(self.batch) == 1:
             self.started = time.monotonic()
         if len(self.batch) >= self.batch_size or time.monotonic() - self.started > 2:
@@ -77,13 +98,17 @@ def _serve(cfg: Settings, run_id: int | None, jobs: Any, results: Any, parent: i
     storer = Storer(cfg, run_id)
     while True:
         try:
-            job = jobs.get(timeout=0.5)
+            job = jobs.get_nowait()
         except queue.Empty:
-            if os.getppid() != parent:  # the crawl was killed: nothing more will come
-                return
+            # nothing is waiting: store the batch now rather than idle until it is full
             for result in storer.flush():
                 results.put(result)
-            continue
+            try:
+                job = jobs.get(timeout=0.5)
+            except queue.Empty:
+                if os.getppid() != parent:  # the crawl was killed: nothing more will come
+                    return
+                continue
         if job is None:
             for result in storer.flush():
                 results.put(result)
@@ -101,26 +126,48 @@ class StoreProcess:
     def __init__(self, cfg: Settings, run_id: int | None) -> None:
         ctx = get_context("spawn")  # a clean interpreter: no copy of the reactor's threads
         self.cfg, self.run_id = cfg, run_id
-        self.jobs, self.results = ctx.Queue(maxsize=256), ctx.Queue()
+        self.jobs, self.results = ctx.Queue(maxsize=QUEUED), ctx.Queue()
         self.proc = ctx.Process(
             target=_serve, args=(cfg, run_id, self.jobs, self.results, os.getpid()), name="llmwatch-store"
         )
         self.proc.start()
         #: pages sent and not yet answered for, oldest first
         self.pending: dict[tuple[str, str], list[Job]] = {}
+        #: pages not yet sent because the queue was full, oldest first
+        self.held: deque[Job] = deque()
         self.fallback: Storer | None = None
 
     def submit(self, job: Job) -> list[IngestResult]:
         if self.fallback is not None:
             return self.fallback.submit(job)
-        self.pending.setdefault((job[0], job[1].url), []).append(job)
-        while True:  # blocks while the store is behind: the crawl slows instead of filling memory
+        self.held.append(job)
+        if not self._send(block=len(self.held) > QUEUED):
+            return self.poll() + self._take_over()
+        return self.poll()
+
+    def _send(self, *, block: bool) -> bool:
+        """Queue the held pages, oldest first. While the queue is full, read the held pages
+        here; wait only when ``block`` and every held page is read. False: the process is gone."""
+        while self.held:
             try:
-                self.jobs.put(job, timeout=1)
-                return self.poll()
+                self.jobs.put_nowait(self.held[0])
             except queue.Full:
-                if not self.proc.is_alive():
-                    return self.poll() + self._take_over()
+                unread = next((i for i, job in enumerate(self.held) if _readable(job)), None)
+                if unread is not None:
+                    job = self.held[unread]
+                    self.held[unread] = job._replace(extraction=extract(self.cfg, job))
+                    continue  # the store may have caught up meanwhile
+                if not block:
+                    return True
+                try:  # the crawl slows down instead of filling memory
+                    self.jobs.put(self.held[0], timeout=1)
+                except queue.Full:
+                    if not self.proc.is_alive():
+                        return False
+                    continue
+            job = self.held.popleft()
+            self.pending.setdefault((job.source, job.page.url), []).append(job)
+        return True
 
     def poll(self) -> list[IngestResult]:
         out = []
@@ -136,6 +183,8 @@ class StoreProcess:
         """Stop: store what is queued, wait for every result."""
         if self.fallback is not None:
             return self.fallback.flush()
+        if not self._send(block=True):
+            return self.poll() + self._take_over() + self.fallback.flush()  # type: ignore[operator]
         out: list[IngestResult] = []
         while True:  # the stop signal; the queue may be full, or its reader gone
             try:
@@ -170,13 +219,19 @@ class StoreProcess:
         log.error(
             "the storage process stopped (exit code %s); storing the %d pages it had not stored here",
             self.proc.exitcode,
-            sum(len(jobs) for jobs in self.pending.values()),
+            sum(len(jobs) for jobs in self.pending.values()) + len(self.held),
         )
         self.jobs.cancel_join_thread()  # what is still buffered for the dead reader is dropped, not waited on
         self.fallback = Storer(self.cfg, self.run_id)
         out: list[IngestResult] = []
-        for jobs in self.pending.values():
+        for jobs in [*self.pending.values(), [*self.held]]:  # those sent first, then those held here
             for job in jobs:
                 out += self.fallback.submit(job)
         self.pending.clear()
+        self.held.clear()
         return out
+
+
+def _readable(job: Job) -> bool:
+    """A fetched page whose rows are still to be read (not a failure, not a 304)."""
+    return job.extraction is None and job.error is None and job.page.status == 200
