@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.bulk import one_of
 from db.models import Event, PriceObservation, Source
 from pipeline.records import PriceRow
 from pipeline.units import fmt
@@ -46,18 +47,14 @@ def spread_pct(low: Decimal, high: Decimal) -> Decimal:
 
 def shared_models(session: Session, models: set[str]) -> set[str]:
     """Of ``models``, those that more than one source currently prices (usually few or none)."""
-    found: set[str] = set()
     obs = PriceObservation
-    listed = sorted(models)
-    for start in range(0, len(listed), 5000):  # under every backend's limit on bound parameters
-        stmt = (
-            select(obs.model)
-            .where(obs.current.is_(True), obs.model.in_(listed[start : start + 5000]))
-            .group_by(obs.model)
-            .having(func.count(obs.source_id.distinct()) > 1)
-        )
-        found.update(session.scalars(stmt))
-    return found
+    stmt = (
+        select(obs.model)
+        .where(obs.current.is_(True), one_of(session, obs.model, models))
+        .group_by(obs.model)
+        .having(func.count(obs.source_id.distinct()) > 1)
+    )
+    return set(session.scalars(stmt))
 
 
 def find(
@@ -76,7 +73,7 @@ def find(
     stmt = (
         select(PriceObservation, Source.name)
         .join(Source, Source.id == PriceObservation.source_id)
-        .where(PriceObservation.current.is_(True), PriceObservation.model.in_(models))
+        .where(PriceObservation.current.is_(True), one_of(session, PriceObservation.model, models))
     )
     for obs, name in session.execute(stmt):
         key = (obs.provider, obs.model, obs.component, obs.condition or "")

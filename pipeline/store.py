@@ -100,7 +100,7 @@ def _latest_snapshots(session: Session, jobs: list[PageJob]) -> None:
 
 def ensure_source(session: Session, name: str, description: str = "", kind: str = "pricing") -> Source:
     known: dict[str, Source] = session.info.setdefault("llmwatch_sources", {})
-    if name in known and not description:
+    if name in known and (not description or known[name].description == description):
         return known[name]
     src = session.scalar(select(Source).where(Source.name == name))
     if src is None:
