@@ -91,22 +91,22 @@ class PriceObservation(Base):
 
     __tablename__ = "price_observations"
     __table_args__ = (
+        # a snapshot is one (source, url, fetched_at): the same rows twice from one fetch are refused
         UniqueConstraint(
-            "source_id",
-            "url",
+            "snapshot_id",
             "provider",
             "model",
             "component",
             "condition",
             "currency",
-            "first_seen",
-            name="uq_price_observations_key_first_seen",
+            name="uq_price_observations_snapshot_key",
         ),
         Index("ix_price_observations_current", "source_id", "url", "current"),
         Index("ix_price_observations_model", "model"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    #: the source of ``snapshot_id``'s snapshot (no key of its own: see migration 0008)
+    source_id: Mapped[int] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(32))
     model: Mapped[str] = mapped_column(String(200))
@@ -124,9 +124,8 @@ class PriceObservation(Base):
     effective_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     effective_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
-    last_snapshot_id: Mapped[int] = mapped_column(
-        ForeignKey("snapshots.id", name="fk_price_observations_last_snapshot")
-    )
+    #: the newest snapshot that showed this row (set only to the snapshot being stored)
+    last_snapshot_id: Mapped[int] = mapped_column(Integer)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     #: consecutive healthy fetches of the page that did not show this row
     missed: Mapped[int] = mapped_column(Integer, default=0)
