@@ -75,6 +75,12 @@ class PageWrite:
                 f"{self.src.name}: {page.url} already has a snapshot from {latest.fetched_at:%Y-%m-%dT%H:%M:%SZ}; "
                 "ingest older snapshots first (in date order)"
             )
+        # read before the snapshot is written, so that it is written once, with its outcome
+        extraction = None if failed else extract(page)
+        status, rows, note = "error", 0, None
+        if extraction is not None:
+            rows = len(extraction.rows)
+            status, note = ("ok", None) if rows else ("empty", extraction.empty_reason)
         self.snap = snap = Snapshot(
             source_id=self.src.id,
             run_id=run_id,
@@ -89,17 +95,18 @@ class PageWrite:
             last_modified=page.last_modified or None,
             warc_path=warc[0],
             warc_offset=warc[1],
-            status="error",
-            row_count=0,
+            status=status,
+            row_count=rows,
+            note=note,
         )
         s.add(snap)
         s.flush()
         self.result.snapshot_id = snap.id
         current = self._current()
-        if failed:
+        if extraction is None:
             self._failed(error or f"HTTP {page.status}", current)
         else:
-            self._parsed(extract(page), current)
+            self._parsed(extraction, current)
 
     # --- outcomes ---------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.collect import Collector
 from pipeline.providers import normalise_model, provider_from_model, provider_from_text
@@ -46,6 +47,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PRICE_ROLES = {"input", "output", "input_cache_hit", "input_cache_write", "price"}
 
 
+@lru_cache(maxsize=1024)  # every table of a source has the same few headers
 def header_role(text: str) -> str | None:
     """What a header cell means, by its words (never by its position)."""
     head = clean(text)

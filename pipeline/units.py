@@ -83,6 +83,7 @@ def fmt(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=1024)  # asked of every row's unit cell, which is mostly empty or the same
 def unit_hint(text: str) -> tuple[str | None, int | None]:
     """Currency and token count a header or unit cell states (``元/M Tokens``)."""
     cleaned = clean(text)
