@@ -7,7 +7,7 @@ Same site (bench/site.py, its own process), same Scrapy settings, each crawl
 in its own process, in this run. SQLite always; PostgreSQL when
 ``LLMWATCH_BENCH_PG`` (or the default 127.0.0.1 test database) answers.
 
-    python -m bench.crawl [--pages 2000] [--backend sqlite|postgresql|both]
+    python -m bench.crawl [--pages 2000] [--backend sqlite|postgresql|both] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from statistics import median
 
 from bench.site import Served, urls
 
@@ -89,14 +90,24 @@ def full(url_file: str, data: str, database: str) -> None:
     print(f"elapsed {took:.3f}", file=sys.stderr)
 
 
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent (every process: the site's, PostgreSQL's too)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    busy = sum(int(v) for i, v in enumerate(fields) if i not in (3, 4))  # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def timed(args: list[str]) -> tuple[float, str]:
     """Seconds (the crawl itself, imports excluded) and the counts of one crawl in its own process."""
     cmd = [sys.executable, "-m", "bench.crawl", *args]
+    before = machine_cpu()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    machine = machine_cpu() - before
     lines = proc.stderr.strip().splitlines()
     if proc.returncode != 0 or not lines or not lines[-1].startswith("elapsed "):
         raise SystemExit(f"crawl failed: {proc.stderr[-2000:]}")
     counts = next((line for line in reversed(lines) if line.startswith("{")), "")
+    counts += f" machine CPU {machine:.1f} s"
     return float(lines[-1].split()[1]), counts
 
 
@@ -123,6 +134,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--backend", default="both", choices=["sqlite", "postgresql", "both"])
+    ap.add_argument("--rounds", type=int, default=3, help="baseline and llmwatch alternate; medians are reported")
     ap.add_argument("--child", nargs="*")  # internal: run one crawl in this process
     a = ap.parse_args()
     if a.child:
@@ -132,29 +144,40 @@ def main() -> None:
     if "postgresql" in backends and not pg_available():
         print("PostgreSQL not reachable: SQLite only")
         backends = ["sqlite"]
-    ratios = []
+    # this machine's speed drifts by a third within minutes: each round runs the baseline right
+    # before llmwatch, and the ratios of the rounds are compared, not one run's figures
+    crawl: dict[str, list[float]] = {b: [] for b in backends}
+    recrawl: dict[str, list[float]] = {b: [] for b in backends}
     with Served(a.pages) as site, tempfile.TemporaryDirectory() as tmp:
         url_file = str(Path(tmp) / "urls.txt")
         Path(url_file).write_text("\n".join(urls(site.base, a.pages)))
-        base, _ = timed(["--child", "bare", url_file])
-        base_rate = a.pages / base
-        print(f"bare Scrapy, parsel, dicts, no pipeline: {a.pages} pages in {base:.1f} s = {base_rate:.0f} pages/s")
-        for backend in backends:
-            data = tempfile.mkdtemp(dir=tmp)
-            db = f"sqlite:///{data}/llmwatch.db" if backend == "sqlite" else fresh_pg_schema()
-            first, counts = timed(["--child", "full", url_file, data, db])
-            again, counts2 = timed(["--child", "full", url_file, data, db])
-            rate, rate2 = a.pages / first, a.pages / again
-            print(f"llmwatch full pipeline, {backend}: {first:.1f} s = {rate:.0f} pages/s {counts}")
-            print(f"llmwatch recrawl (unchanged, 304), {backend}: {again:.1f} s = {rate2:.0f} pages/s {counts2}")
-            print(
-                f"  crawl vs bare Scrapy ({backend}): {rate / base_rate:.2f}x; "
-                f"recrawl vs first crawl: {rate2 / rate:.2f}x"
-            )
-            ratios += [rate / base_rate]
-            recrawl = rate2 / rate
-    print(f"recrawl ratio (last backend): {recrawl:.2f}")
-    print(f"ratio: {min(ratios):.2f} (llmwatch full pipeline / bare Scrapy pages per second, worst backend)")
+        for n in range(1, a.rounds + 1):
+            print(f"round {n}")
+            for backend in backends:
+                base, _ = timed(["--child", "bare", url_file])
+                base_rate = a.pages / base
+                print(f"  bare Scrapy, parsel, dicts, no pipeline: {base:.1f} s = {base_rate:.0f} pages/s")
+                data = tempfile.mkdtemp(dir=tmp)
+                db = f"sqlite:///{data}/llmwatch.db" if backend == "sqlite" else fresh_pg_schema()
+                first, counts = timed(["--child", "full", url_file, data, db])
+                again, counts2 = timed(["--child", "full", url_file, data, db])
+                rate, rate2 = a.pages / first, a.pages / again
+                print(f"  llmwatch full pipeline, {backend}: {first:.1f} s = {rate:.0f} pages/s {counts}")
+                print(f"  llmwatch recrawl (unchanged, 304), {backend}: {again:.1f} s = {rate2:.0f} pages/s {counts2}")
+                print(f"    crawl vs bare Scrapy: {rate / base_rate:.2f}x; recrawl vs first crawl: {rate2 / rate:.2f}x")
+                crawl[backend].append(rate / base_rate)
+                recrawl[backend].append(rate2 / rate)
+    for backend in backends:
+        print(
+            f"{backend}: crawl vs bare Scrapy, median {median(crawl[backend]):.2f}x "
+            f"({', '.join(f'{r:.2f}' for r in crawl[backend])}); recrawl vs first crawl, median "
+            f"{median(recrawl[backend]):.2f}x ({', '.join(f'{r:.2f}' for r in recrawl[backend])})"
+        )
+    print(f"recrawl ratio (median, worst backend): {min(median(r) for r in recrawl.values()):.2f}")
+    worst = min(median(r) for r in crawl.values())
+    print(
+        f"ratio: {worst:.2f} (llmwatch full pipeline / bare Scrapy pages per second, median of rounds, worst backend)"
+    )
 
 
 if __name__ == "__main__":
