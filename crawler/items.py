@@ -4,9 +4,12 @@ after the content-hash check, so an unchanged page costs no parsing)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline.news_store import NewsItem
 from pipeline.records import Page
+
+if TYPE_CHECKING:  # the news store (numpy, datasketch) is not loaded by processes that store prices
+    from pipeline.news_store import NewsItem
 
 
 @dataclass

@@ -10,7 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from db.bulk import insert_rows
@@ -49,6 +49,8 @@ class PageWrite:
             latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
         #: the page's first fetch: nothing held, nothing to compare (the common case of a first crawl)
         self.first = latest is None
+        if not self.first:  # what follows reads the page's observations: the batch's rows go in first
+            write_rows(s)
         same_time = latest if latest is not None and latest.fetched_at == at else None
         if latest is not None and at < latest.fetched_at:
             same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
@@ -226,18 +228,11 @@ class PageWrite:
         """An identical body is another healthy fetch: rows it lacks are missing once more."""
         snap, at = self.snap, self.at
         assert snap is not None
-        held = PriceObservation
-        # the common case, every row still there: one statement, no objects loaded
-        self.session.execute(
-            update(held)
-            .where(held.source_id == self.src.id, held.url == self.page.url, held.current.is_(True), held.missed == 0)
-            .values(last_seen=at, last_snapshot_id=snap.id)
-            .execution_options(synchronize_session=False)
-        )
-        lacking = select(held).where(
-            held.source_id == self.src.id, held.url == self.page.url, held.current.is_(True), held.missed > 0
-        )
-        for obs in self.session.scalars(lacking):
+        # the common case, every row still there: one statement, no objects loaded (both
+        # statements are built once: building them per page cost more than running them)
+        params = {"b_src": self.src.id, "b_url": self.page.url}
+        self.session.execute(_SEEN, {**params, "b_at": at, "b_snap": snap.id}, execution_options=_NO_SYNC)
+        for obs in self.session.scalars(_LACKING, params):
             obs.missed += 1
             if obs.missed >= self.policy.removal_after:
                 obs.current, obs.ended_at = False, at
@@ -313,9 +308,9 @@ class PageWrite:
         )
 
     def _flush_observations(self) -> None:
-        """New observations in one executemany, not one ORM object each."""
-        if self.new_rows:  # one executemany: the ORM's bookkeeping costs more than the insert
-            insert_rows(self.session, PriceObservation.__table__, self.new_rows)  # type: ignore[arg-type]
+        """New observations wait for the batch's other pages (``write_rows``)."""
+        if self.new_rows:
+            self.session.info.setdefault(_ROWS, []).extend(self.new_rows)
             self.new_rows = []
 
     def _event(
@@ -377,6 +372,28 @@ class PageWrite:
                 created_at=datetime.now(UTC),
             )
         )
+
+
+_ROWS = "llmwatch_new_rows"
+_HELD = PriceObservation
+# (bound names must differ from the columns an UPDATE sets)
+_PAGE_ROWS = (_HELD.source_id == bindparam("b_src"), _HELD.url == bindparam("b_url"), _HELD.current.is_(True))
+_SEEN = (
+    update(_HELD)
+    .where(*_PAGE_ROWS, _HELD.missed == 0)
+    .values(last_seen=bindparam("b_at"), last_snapshot_id=bindparam("b_snap"))
+)
+_LACKING = select(_HELD).where(*_PAGE_ROWS, _HELD.missed > 0)
+_NO_SYNC = {"synchronize_session": False}
+
+
+def write_rows(session: Session) -> None:
+    """The new observations of the pages stored so far in this transaction, in one executemany
+    (or COPY): the ORM's bookkeeping would cost more than the insert, and one statement per
+    batch instead of one per page saves the round trips to a database server."""
+    rows = session.info.pop(_ROWS, None)
+    if rows:
+        insert_rows(session, PriceObservation.__table__, rows)  # type: ignore[arg-type]
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:
