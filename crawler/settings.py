@@ -24,6 +24,8 @@ DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 TELNETCONSOLE_ENABLED = False
 # a pricing page yields one item: Scrapy starts this many tasks per response to process its output
 CONCURRENT_ITEMS = 4
+# a check for authors of callbacks: it reads and parses the spider's source on first use
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -211,7 +211,9 @@ class StoreProcess:
             if result is None:
                 break
             out.append(self._answered(result))
-        self.proc.join(10)
+        # every page is stored and answered for: the process's own shutdown (a tenth of a second of
+        # interpreter teardown) need not hold up the crawl; multiprocessing reaps it later
+        self.proc.join(0.01)
         return out
 
     def _answered(self, result: IngestResult) -> IngestResult:

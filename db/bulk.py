@@ -14,7 +14,6 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -24,6 +23,8 @@ def one_of(session: Session, column: Any, values: Collection[str]) -> ColumnElem
     listed = sorted(values)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # loads every PostgreSQL driver's module
+
         return column == any_(bindparam(None, listed, type_=ARRAY(String)))
     if dialect == "sqlite":
         return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(listed))))
