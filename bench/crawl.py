@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -89,6 +90,8 @@ def full(url_file: str, data: str, database: str) -> None:
     start = time.perf_counter()
     summary = run.crawl(cfg, ["aliyun"], urls={"aliyun": Path(url_file).read_text().split()})
     took = time.perf_counter() - start
+    for child in multiprocessing.active_children():  # the storage process, still shutting down
+        child.join()
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (
         f"CPU: crawl process {own.ru_utime + own.ru_stime:.1f} s, storage process {kids.ru_utime + kids.ru_stime:.1f} s"

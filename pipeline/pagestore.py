@@ -10,10 +10,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from db.bulk import insert_rows
+from db.bulk import insert_rows, one_of
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
 from pipeline.changes import Held, change_pct, diff, vanished_components
@@ -49,8 +49,6 @@ class PageWrite:
             latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
         #: the page's first fetch: nothing held, nothing to compare (the common case of a first crawl)
         self.first = latest is None
-        if not self.first:  # what follows reads the page's observations: the batch's rows go in first
-            write_rows(s)
         same_time = latest if latest is not None and latest.fetched_at == at else None
         if latest is not None and at < latest.fetched_at:
             same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
@@ -104,6 +102,8 @@ class PageWrite:
         s.add(snap)
         s.flush()
         self.result.snapshot_id = snap.id
+        if not self.first:  # the page's held rows are read next: the batch's writes go first
+            settle(s)
         current = self._current()
         if extraction is None:
             self._failed(error or f"HTTP {page.status}", current)
@@ -225,18 +225,15 @@ class PageWrite:
             self._event("model_removed", obs, old=obs.amount_per_mtok)
 
     def _seen_again(self) -> None:
-        """An identical body is another healthy fetch: rows it lacks are missing once more."""
-        snap, at = self.snap, self.at
-        assert snap is not None
-        # the common case, every row still there: one statement, no objects loaded (both
-        # statements are built once: building them per page cost more than running them)
-        params = {"b_src": self.src.id, "b_url": self.page.url}
-        self.session.execute(_SEEN, {**params, "b_at": at, "b_snap": snap.id}, execution_options=_NO_SYNC)
-        for obs in self.session.scalars(_LACKING, params):
-            obs.missed += 1
-            if obs.missed >= self.policy.removal_after:
-                obs.current, obs.ended_at = False, at
-                self._event("model_removed", obs, old=obs.amount_per_mtok)
+        """An identical body is another healthy fetch; recorded with the batch's others (``settle``)."""
+        self.session.info.setdefault(_SEEN_LATER, []).append(self)
+
+    def _missing_again(self, obs: PriceObservation) -> None:
+        """A row the page lacked last time and lacks again: removed after ``removal_after`` fetches."""
+        obs.missed += 1
+        if obs.missed >= self.policy.removal_after:
+            obs.current, obs.ended_at = False, self.at
+            self._event("model_removed", obs, old=obs.amount_per_mtok)
 
     # --- helpers ----------------------------------------------------------
 
@@ -308,7 +305,7 @@ class PageWrite:
         )
 
     def _flush_observations(self) -> None:
-        """New observations wait for the batch's other pages (``write_rows``)."""
+        """New observations wait for the batch's other pages (``settle``)."""
         if self.new_rows:
             self.session.info.setdefault(_ROWS, []).extend(self.new_rows)
             self.new_rows = []
@@ -374,26 +371,44 @@ class PageWrite:
         )
 
 
-_ROWS = "llmwatch_new_rows"
-_HELD = PriceObservation
-# (bound names must differ from the columns an UPDATE sets)
-_PAGE_ROWS = (_HELD.source_id == bindparam("b_src"), _HELD.url == bindparam("b_url"), _HELD.current.is_(True))
+_ROWS, _SEEN_LATER = "llmwatch_new_rows", "llmwatch_seen_again"
+_HELD: Table = PriceObservation.__table__  # type: ignore[assignment]
+# every row a page still shows, seen again: one statement for the whole batch (bound names must
+# differ from the columns an UPDATE sets)
 _SEEN = (
     update(_HELD)
-    .where(*_PAGE_ROWS, _HELD.missed == 0)
+    .where(
+        _HELD.c.source_id == bindparam("b_src"),
+        _HELD.c.url == bindparam("b_url"),
+        _HELD.c.current.is_(True),
+        _HELD.c.missed == 0,
+    )
     .values(last_seen=bindparam("b_at"), last_snapshot_id=bindparam("b_snap"))
 )
-_LACKING = select(_HELD).where(*_PAGE_ROWS, _HELD.missed > 0)
-_NO_SYNC = {"synchronize_session": False}
 
 
-def write_rows(session: Session) -> None:
-    """The new observations of the pages stored so far in this transaction, in one executemany
-    (or COPY): the ORM's bookkeeping would cost more than the insert, and one statement per
-    batch instead of one per page saves the round trips to a database server."""
+def settle(session: Session) -> None:
+    """Write what the pages stored so far in this transaction left for the batch: their new
+    observations in one executemany (or COPY), and the rows of unchanged pages seen again in
+    one executemany. One statement per batch instead of one per page: the ORM's bookkeeping
+    and the round trips to a database server cost more than the writes themselves."""
     rows = session.info.pop(_ROWS, None)
     if rows:
-        insert_rows(session, PriceObservation.__table__, rows)  # type: ignore[arg-type]
+        insert_rows(session, _HELD, rows)
+    seen: list[PageWrite] | None = session.info.pop(_SEEN_LATER, None)
+    if not seen:
+        return
+    params = [{"b_src": p.src.id, "b_url": p.page.url, "b_at": p.at, "b_snap": p.snap.id} for p in seen]  # type: ignore[union-attr]
+    session.connection().execute(_SEEN, params)
+    owners = {(p.src.id, p.page.url): p for p in seen}
+    obs = PriceObservation
+    for source_id in {p.src.id for p in seen}:  # (source_id, url, current) is the index to use
+        urls = {url for src, url in owners if src == source_id}
+        lacking = select(obs).where(
+            obs.source_id == source_id, one_of(session, obs.url, urls), obs.current.is_(True), obs.missed > 0
+        )
+        for row in session.scalars(lacking):
+            owners[source_id, row.url]._missing_again(row)
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:

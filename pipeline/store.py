@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Snapshot, Source
 from pipeline import reconcile
 from pipeline.outbox import Outbox
-from pipeline.pagestore import PageWrite, write_rows
+from pipeline.pagestore import PageWrite, settle
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy
 
 __all__ = ["IngestResult", "OutOfOrder", "PageJob", "Policy", "ensure_source", "ingest", "ingest_many"]
@@ -67,7 +67,7 @@ def ingest_many(
             stored = PageWrite(session, src, job.page, outbox, policy)
             stored.store(job.extract, job.run_id, job.warc, job.error)
             pages.append(stored)
-        write_rows(session)
+        settle(session)
         # one query for the batch: which of its models does more than one source price?
         shared = reconcile.shared_models(session, {row.model for page in pages for row in page.stored_rows})
         for stored in pages:
