@@ -10,12 +10,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.bulk import insert_rows, one_of
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
+from pipeline.batchwrite import Seen, queue_rows, queue_seen, settle
 from pipeline.changes import Held, change_pct, diff, vanished_components
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
@@ -225,8 +225,9 @@ class PageWrite:
             self._event("model_removed", obs, old=obs.amount_per_mtok)
 
     def _seen_again(self) -> None:
-        """An identical body is another healthy fetch; recorded with the batch's others (``settle``)."""
-        self.session.info.setdefault(_SEEN_LATER, []).append(self)
+        """An identical body is another healthy fetch: marked with the batch's others (``settle``)."""
+        assert self.snap is not None
+        queue_seen(self.session, Seen(self.src.id, self.page.url, self.at, self.snap.id, self._missing_again))
 
     def _missing_again(self, obs: PriceObservation) -> None:
         """A row the page lacked last time and lacks again: removed after ``removal_after`` fetches."""
@@ -306,9 +307,8 @@ class PageWrite:
 
     def _flush_observations(self) -> None:
         """New observations wait for the batch's other pages (``settle``)."""
-        if self.new_rows:
-            self.session.info.setdefault(_ROWS, []).extend(self.new_rows)
-            self.new_rows = []
+        queue_rows(self.session, self.new_rows)
+        self.new_rows = []
 
     def _event(
         self,
@@ -369,46 +369,6 @@ class PageWrite:
                 created_at=datetime.now(UTC),
             )
         )
-
-
-_ROWS, _SEEN_LATER = "llmwatch_new_rows", "llmwatch_seen_again"
-_HELD: Table = PriceObservation.__table__  # type: ignore[assignment]
-# every row a page still shows, seen again: one statement for the whole batch (bound names must
-# differ from the columns an UPDATE sets)
-_SEEN = (
-    update(_HELD)
-    .where(
-        _HELD.c.source_id == bindparam("b_src"),
-        _HELD.c.url == bindparam("b_url"),
-        _HELD.c.current.is_(True),
-        _HELD.c.missed == 0,
-    )
-    .values(last_seen=bindparam("b_at"), last_snapshot_id=bindparam("b_snap"))
-)
-
-
-def settle(session: Session) -> None:
-    """Write what the pages stored so far in this transaction left for the batch: their new
-    observations in one executemany (or COPY), and the rows of unchanged pages seen again in
-    one executemany. One statement per batch instead of one per page: the ORM's bookkeeping
-    and the round trips to a database server cost more than the writes themselves."""
-    rows = session.info.pop(_ROWS, None)
-    if rows:
-        insert_rows(session, _HELD, rows)
-    seen: list[PageWrite] | None = session.info.pop(_SEEN_LATER, None)
-    if not seen:
-        return
-    params = [{"b_src": p.src.id, "b_url": p.page.url, "b_at": p.at, "b_snap": p.snap.id} for p in seen]  # type: ignore[union-attr]
-    session.connection().execute(_SEEN, params)
-    owners = {(p.src.id, p.page.url): p for p in seen}
-    obs = PriceObservation
-    for source_id in {p.src.id for p in seen}:  # (source_id, url, current) is the index to use
-        urls = {url for src, url in owners if src == source_id}
-        lacking = select(obs).where(
-            obs.source_id == source_id, one_of(session, obs.url, urls), obs.current.is_(True), obs.missed > 0
-        )
-        for row in session.scalars(lacking):
-            owners[source_id, row.url]._missing_again(row)
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Snapshot, Source
 from pipeline import reconcile
+from pipeline.batchwrite import settle
 from pipeline.outbox import Outbox
-from pipeline.pagestore import PageWrite, settle
+from pipeline.pagestore import PageWrite
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy
 
 __all__ = ["IngestResult", "OutOfOrder", "PageJob", "Policy", "ensure_source", "ingest", "ingest_many"]
