@@ -53,11 +53,11 @@ def extract(cfg: Settings, job: Job) -> Extraction:
 class Storer:
     """Batches pages and stores each batch in one transaction (a failing batch: page by page)."""
 
-    def __init__(self, cfg: Settings, run_id: int | None) -> None:
+    def __init__(self, cfg: Settings, run_id: int | None, *, migrated: bool = False) -> None:
         from db.engine import session_factory
 
         self.cfg, self.run_id = cfg, run_id
-        self.factory = session_factory(cfg.database_url)
+        self.factory = session_factory(cfg.database_url, migrate=not migrated)
         self.policy, self.outbox = cfg.policy, channels.outbox(cfg)
         self.batch_size = max(1, int(cfg.raw["store"]["batch_size"]))
         self.batch: list[PageJob] = []
@@ -101,15 +101,15 @@ class Storer:
 
 
 def _serve(cfg: Settings, run_id: int | None, jobs: Any, results: Any, parent: int) -> None:
-    """The second process: store what arrives until told to stop (or the crawl process is gone)."""
-    storer = Storer(cfg, run_id)
+    """The second process: store what arrives until told to stop (or the crawl process is gone).
+    Results go back a batch at a time (one message, not one per page)."""
+    storer = Storer(cfg, run_id, migrated=True)  # the crawling process brought the schema up to date
     while True:
         try:
             job = jobs.get_nowait()
         except queue.Empty:
             if storer.ripe():  # nothing is waiting: store now rather than idle until the batch is full
-                for result in storer.flush():
-                    results.put(result)
+                _answer(results, storer.flush())
             try:
                 job = jobs.get(timeout=0.05 if storer.batch else 0.5)
             except queue.Empty:
@@ -117,12 +117,15 @@ def _serve(cfg: Settings, run_id: int | None, jobs: Any, results: Any, parent: i
                     return
                 continue
         if job is None:
-            for result in storer.flush():
-                results.put(result)
+            _answer(results, storer.flush())
             results.put(None)
             return
-        for result in storer.submit(job):
-            results.put(result)
+        _answer(results, storer.submit(job))
+
+
+def _answer(results: Any, stored: list[IngestResult]) -> None:
+    if stored:
+        results.put(stored)
 
 
 class StoreProcess:
@@ -131,6 +134,9 @@ class StoreProcess:
     found by its hash and changes nothing), and so is the rest of the crawl."""
 
     def __init__(self, cfg: Settings, run_id: int | None) -> None:
+        from db.engine import engine_for
+
+        engine_for(cfg.database_url)  # the schema is brought up to date here, before the second process opens it
         ctx = get_context("spawn")  # a clean interpreter: no copy of the reactor's threads
         self.cfg, self.run_id = cfg, run_id
         self.jobs, self.results = ctx.Queue(maxsize=QUEUED), ctx.Queue()
@@ -180,11 +186,10 @@ class StoreProcess:
         out = []
         while True:
             try:
-                result = self.results.get_nowait()
+                stored = self.results.get_nowait()
             except queue.Empty:
                 return out
-            if result is not None:
-                out.append(self._answered(result))
+            out += [self._answered(result) for result in stored or ()]
 
     def flush(self) -> list[IngestResult]:
         """Stop: store what is queued, wait for every result."""
@@ -202,15 +207,15 @@ class StoreProcess:
                     return self.poll() + self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
         while True:
             try:
-                result = self.results.get(timeout=1)
+                stored = self.results.get(timeout=1)
             except queue.Empty:
                 if not self.proc.is_alive():
                     out += self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
                     break
                 continue
-            if result is None:
+            if stored is None:
                 break
-            out.append(self._answered(result))
+            out += [self._answered(result) for result in stored]
         # every page is stored and answered for: the process's own shutdown (a tenth of a second of
         # interpreter teardown) need not hold up the crawl; multiprocessing reaps it later
         self.proc.join(0.01)

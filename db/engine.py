@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # Alembic loads only when a schema is checked or migrated
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: tables in the database that are not ours to migrate (APScheduler's job store)
@@ -23,6 +24,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -55,6 +58,8 @@ def make_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (``llmwatch db upgrade``)."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -76,13 +81,14 @@ def is_current(engine: Engine) -> bool:
 
 
 @cache
-def engine_for(url: str) -> Engine:
-    """One engine per URL per process, migrated on first use."""
+def engine_for(url: str, *, migrate: bool = True) -> Engine:
+    """One engine per URL per process, migrated on first use (``migrate=False``: a process
+    whose parent has just done so)."""
     engine = make_engine(url)
-    if not is_current(engine):
+    if migrate and not is_current(engine):
         upgrade(engine)
     return engine
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(url), expire_on_commit=False)
+def session_factory(url: str, *, migrate: bool = True) -> sessionmaker[Session]:
+    return sessionmaker(engine_for(url, migrate=migrate), expire_on_commit=False)
