@@ -32,6 +32,8 @@ class PageWrite:
         self.new_rows: list[dict[str, Any]] = []
         self.stored_rows: list[PriceRow] = []
         self.first = False
+        #: what ``finish`` records once the snapshot is written: the extraction, or why the fetch failed
+        self._outcome: tuple[Extraction | None, str] | None = None
 
     def store(
         self,
@@ -40,6 +42,7 @@ class PageWrite:
         warc: tuple[str | None, int | None],
         error: str | None,
     ) -> None:
+        """Decide what the page is (unchanged, failed, new rows) and add its new snapshot, if any."""
         s, page, at = self.session, self.page, self.at
         sha = hashlib.sha256(page.body).hexdigest()
         known: dict[tuple[int, str], Snapshot | None] = s.info.get("llmwatch_latest", {})
@@ -99,14 +102,21 @@ class PageWrite:
             row_count=rows,
             note=note,
         )
-        s.add(snap)
-        s.flush()
-        self.result.snapshot_id = snap.id
+        s.add(snap)  # written with the other new snapshots of the round, then ``finish``
+        self._outcome = (extraction, error or f"HTTP {page.status}")
+
+    def finish(self) -> None:
+        """Once the new snapshot has its id: the page's rows, rejects and events."""
+        if self._outcome is None:
+            return
+        (extraction, reason), self._outcome = self._outcome, None
+        assert self.snap is not None
+        self.result.snapshot_id = self.snap.id
         if not self.first:  # the page's held rows are read next: the batch's writes go first
-            settle(s)
+            settle(self.session)
         current = self._current()
         if extraction is None:
-            self._failed(error or f"HTTP {page.status}", current)
+            self._failed(reason, current)
         else:
             self._parsed(extraction, current)
 

@@ -62,18 +62,39 @@ def ingest_many(
     """Store ``jobs`` in one transaction; any failure rolls back all of them (callers retry one by one)."""
     with factory.begin() as session:
         _latest_snapshots(session, jobs)
-        pages = []
-        for job in jobs:
-            src = ensure_source(session, job.source, job.description)
-            stored = PageWrite(session, src, job.page, outbox, policy)
-            stored.store(job.extract, job.run_id, job.warc, job.error)
-            pages.append(stored)
+        pages: list[PageWrite] = []
+        for round_ in _rounds(jobs):
+            started = []
+            for job in round_:
+                src = ensure_source(session, job.source, job.description)
+                stored = PageWrite(session, src, job.page, outbox, policy)
+                stored.store(job.extract, job.run_id, job.warc, job.error)
+                started.append(stored)
+            session.flush()  # the round's new snapshots in one INSERT (RETURNING their ids)
+            for stored in started:
+                stored.finish()
+            pages += started
         settle(session)
         # one query for the batch: which of its models does more than one source price?
         shared = reconcile.shared_models(session, {row.model for page in pages for row in page.stored_rows})
         for stored in pages:
             stored.compare_sources(shared)
     return [stored.result for stored in pages]
+
+
+def _rounds(jobs: list[PageJob]) -> list[list[PageJob]]:
+    """The batch in order, cut before a page seen earlier in the same cut: the pages of a round
+    are decided together, and a page fetched twice is decided after its first fetch is stored."""
+    rounds: list[list[PageJob]] = [[]]
+    seen: set[tuple[str, str]] = set()
+    for job in jobs:
+        key = (job.source, job.page.url)
+        if key in seen:
+            rounds.append([])
+            seen.clear()
+        seen.add(key)
+        rounds[-1].append(job)
+    return rounds
 
 
 def _latest_snapshots(session: Session, jobs: list[PageJob]) -> None:
