@@ -1,15 +1,17 @@
 """Where fetched pricing pages are parsed and stored during a crawl: in batches
-(``[store] batch_size`` pages per transaction, flushed every 2 s and at the
-end), either in the crawling process or, for large crawls, in a second
-process, so that fetching and storing each get a core.
+of at most ``[store] batch_size`` pages per transaction, either in the crawling
+process or, for large crawls, in a second process, so that fetching and
+storing each get a core.
 
-The second process is fed through a bounded queue (a crawl never holds more
-than a few hundred pages in memory) and answers with each page's result. If
-it dies, every page it had not stored is still in the run's WARC file.
-
-When that queue is full the crawling process would only wait, so it reads the
-page itself (extraction is pure: the same rows in either process) and sends
-the rows with it: the two processes share the parsing as each has time.
+The second process stores a batch when it is full, when nothing is waiting
+and a quarter batch (or 0.25 s) has gathered, and at the end; it answers a
+batch of results at a time. It is fed through a short queue: while that queue
+is full the crawling process would only wait, so it reads the pages it holds
+itself (extraction is pure: the same rows in either process) and sends the
+rows with them; the two processes share the parsing as each has time. A crawl
+holds at most the queue, 2 MB of held pages, and one batch in memory. If the
+second process dies, the crawl stores what it had not answered for, and the
+rest, itself; every page is in the run's WARC file in any case.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 #: pages queued for the storage process: a short queue fills soon, and then the crawling process
 #: reads pages itself rather than leave a backlog that the end of the crawl would wait for
 QUEUED = 32
+#: bodies the crawling process holds while the queue is full before it waits: as many pages as
+#: the queue of ordinary size, or thousands of 304s (no body, nothing to read, nothing to wait for)
+HELD_BYTES = QUEUED * 64 * 1024
 
 
 class Job(NamedTuple):
@@ -148,13 +153,15 @@ class StoreProcess:
         self.pending: dict[tuple[str, str], list[Job]] = {}
         #: pages not yet sent because the queue was full, oldest first
         self.held: deque[Job] = deque()
+        self.held_bytes = 0
         self.fallback: Storer | None = None
 
     def submit(self, job: Job) -> list[IngestResult]:
         if self.fallback is not None:
             return self.fallback.submit(job)
         self.held.append(job)
-        if not self._send(block=len(self.held) > QUEUED):
+        self.held_bytes += len(job.page.body)
+        if not self._send(block=self.held_bytes > HELD_BYTES or len(self.held) > 100 * QUEUED):
             return self.poll() + self._take_over()
         return self.poll()
 
@@ -179,6 +186,7 @@ class StoreProcess:
                         return False
                     continue
             job = self.held.popleft()
+            self.held_bytes -= len(job.page.body)
             self.pending.setdefault((job.source, job.page.url), []).append(job)
         return True
 
@@ -243,6 +251,7 @@ class StoreProcess:
                 out += self.fallback.submit(job)
         self.pending.clear()
         self.held.clear()
+        self.held_bytes = 0
         return out
 
 
