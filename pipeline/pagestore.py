@@ -155,7 +155,7 @@ class PageWrite:
             )
         healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
-        self._flush_observations()
+        self._queue_observations()
         self.stored_rows = extraction.rows  # compared with other sources once the batch is stored
 
     def compare_sources(self, shared: set[str]) -> None:
@@ -315,7 +315,7 @@ class PageWrite:
             )
         )
 
-    def _flush_observations(self) -> None:
+    def _queue_observations(self) -> None:
         """New observations wait for the batch's other pages (``settle``)."""
         queue_rows(self.session, self.new_rows)
         self.new_rows = []
