@@ -1,9 +1,11 @@
 """A local test site for benchmarks and the distributed-crawl test: N pricing
 pages shaped like the providers' (a ~20 KB server-rendered page, one 40-row
 price table with Chinese headers and 元/百万tokens units), served on
-127.0.0.1 with ETag and Last-Modified, answering 304 when they match.
+127.0.0.1 with ETag and Last-Modified, answering 304 when they match; and M
+news reports (``bench/news.py``) as an RSS feed (``/news/feed.xml``) and
+article pages (``/news/<k>.html``).
 
-    python -m bench.site --pages 2000 --port 8900 [--changed 10]
+    python -m bench.site --pages 2000 --port 8900 [--changed 10] [--articles 1000]
 
 ``--changed K`` serves version 1 of pages 0..K-1 (other prices, new ETag):
 what a second run should see as exactly those pages' price changes.
@@ -19,6 +21,8 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from bench.news import article_html, feed_xml, plan
 
 FAMILIES = ("qwen", "glm", "doubao", "deepseek", "ernie", "hunyuan", "moonshot", "abab")
 FILLER = "本文介绍模型服务的计费方式、计费项与单价，价格以实际下单结果为准。" * 6
@@ -56,8 +60,9 @@ def page_html(i: int, version: int = 0) -> bytes:
     ).encode()
 
 
-def handler(pages: int, changed: int, log: str | None = None) -> type[BaseHTTPRequestHandler]:
+def handler(pages: int, changed: int, log: str | None = None, articles: int = 0) -> type[BaseHTTPRequestHandler]:
     hits = open(log, "a", buffering=1) if log else None  # noqa: SIM115 - open for the server's life
+    reports = plan(articles)
 
     class Site(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -66,6 +71,9 @@ def handler(pages: int, changed: int, log: str | None = None) -> type[BaseHTTPRe
             if hits is not None:  # one line per request: which page, and whether it was conditional
                 hits.write(f"{self.path} {self.headers.get('If-None-Match') or '-'}\n")
             name = self.path.rsplit("/", 1)[-1]
+            if self.path.startswith("/news/"):
+                self._news(name)
+                return
             if not (self.path.startswith("/p/") and name.endswith(".html") and name[:-5].isdigit()):
                 self._send(404, b"")
                 return
@@ -80,10 +88,19 @@ def handler(pages: int, changed: int, log: str | None = None) -> type[BaseHTTPRe
                 return
             self._send(200, page_html(i, version), etag)
 
-        def _send(self, status: int, body: bytes, etag: str | None = None) -> None:
+        def _news(self, name: str) -> None:
+            if name == "feed.xml":
+                base = f"http://{self.headers.get('Host', '127.0.0.1')}"
+                self._send(200, feed_xml(base, reports), kind="application/rss+xml; charset=utf-8")
+            elif name.endswith(".html") and name[:-5].isdigit() and int(name[:-5]) < len(reports):
+                self._send(200, article_html(*reports[int(name[:-5])]))
+            else:
+                self._send(404, b"")
+
+        def _send(self, status: int, body: bytes, etag: str | None = None, kind: str = "text/html") -> None:
             self.send_response(status)
             if status == 200:
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", kind if "charset" in kind else f"{kind}; charset=utf-8")
             if etag:
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", "Mon, 01 Sep 2025 00:00:00 GMT")
@@ -110,11 +127,13 @@ def free_port() -> int:
 class Served:
     """The site in its own process (the crawl gets the other core); a context manager."""
 
-    def __init__(self, pages: int, changed: int = 0, port: int | None = None, log: str | None = None) -> None:
+    def __init__(
+        self, pages: int, changed: int = 0, port: int | None = None, log: str | None = None, articles: int = 0
+    ) -> None:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "bench.site", "--pages", str(pages), "--port", str(self.port)]
-        cmd += ["--changed", str(changed), *(["--log", log] if log else [])]
+        cmd += ["--changed", str(changed), "--articles", str(articles), *(["--log", log] if log else [])]
         self.proc = subprocess.Popen(cmd, cwd=Path(__file__).parent.parent)
         for _ in range(100):
             try:
@@ -138,9 +157,10 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8900)
     ap.add_argument("--changed", type=int, default=0)
     ap.add_argument("--log", help="append each request's path to this file")
+    ap.add_argument("--articles", type=int, default=0, help="news reports in /news/feed.xml")
     args = ap.parse_args()
     ThreadingHTTPServer.allow_reuse_address = True
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.pages, args.changed, args.log))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(args.pages, args.changed, args.log, args.articles))
     server.daemon_threads = True
     server.serve_forever()
 

@@ -231,7 +231,7 @@ def test_sources_from_path(tmp_path: Path) -> None:
 
 def test_the_parallel_index_build_gives_the_sequential_answers() -> None:
     """Rebuilding the text index on two cores (NewsStore at start) finds the same stories as one by one."""
-    from bench.dedup import article, url_of
+    from bench.news import article, url_of
     from pipeline import dedup
 
     docs, truth = [], []
@@ -248,3 +248,28 @@ def test_the_parallel_index_build_gives_the_sequential_answers() -> None:
     copies = [i for i in range(len(docs)) if docs[i][0].endswith(("#1", "#2"))]
     joined = sum(sequential[i] != i for i in copies)
     assert joined / len(copies) > 0.8, (joined, len(copies))  # most rewrites found their story
+
+
+def test_the_bench_sites_feed_and_articles_read_like_an_outlets() -> None:
+    """The benchmarks' generated news (bench/site.py serving bench/news.py) goes through the real
+    feed reader, article extractor and funding extractor: what the dedup benchmark measures."""
+    from urllib.request import urlopen
+
+    from bench.news import article, plan
+    from bench.site import Served
+
+    reports = plan(30)
+    with Served(0, articles=30) as site:
+        feed = urlopen(f"{site.base}/news/feed.xml", timeout=10).read()
+        items = registry.news_items(Page(f"{site.base}/news/feed.xml", feed, datetime.now(UTC), "application/rss+xml"))
+        k = next(k for k, (story, _) in enumerate(reports) if story % 3 == 0)  # a funding round
+        url = f"{site.base}/news/{k}.html"
+        body = urlopen(url, timeout=10).read()
+    assert len(items) == 30 and items[k].url == url
+    story, copy = reports[k]
+    title, text, when = article(story, copy)
+    assert items[k].title == title and items[k].published_at == when
+    read = registry.news_items(Page(url, body, datetime.now(UTC), "text/html; charset=utf-8"))[0]
+    assert read.title == title and text.split("。")[0] in read.text and "领投" in read.text
+    report = extract_funding(read.title, read.text, when)
+    assert report.amount == Decimal(hash((story, 4)) % 89 + 2) * 100_000_000 and report.currency == "CNY"
