@@ -1,20 +1,25 @@
-"""Every source, found by importing the modules in ``crawler.spiders``, and
-the one function that runs a source's extraction over a page."""
+"""Every source, found by importing the modules in ``crawler.spiders``; the one
+function that runs a source's extraction over a page; and what the sources say
+about authority (whose page is official for which provider)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler import spiders
 from crawler.base import PriceSpider
 from pipeline import terms
 from pipeline.collect import Collector
 from pipeline.pricetable import TableDefaults, parse_tables
-from pipeline.records import Extraction, Page
+from pipeline.records import Extraction, Page, Policy
 from pipeline.tables import find_tables, looks_like_html
+
+if TYPE_CHECKING:
+    from llmwatch.config import Settings
 
 
 @cache
@@ -52,6 +57,16 @@ def authority(source: str, provider: str) -> int:
     if spider is None:
         return 0
     return spider.authority if spider.authority < 3 or spider.owner == provider else 2
+
+
+def official_sources() -> frozenset[tuple[str, str]]:
+    """(source, provider) of the providers' own pages: authoritative where sources disagree."""
+    return frozenset((name, spider.owner) for name, spider in sources().items() if spider.owner)
+
+
+def policy(cfg: Settings) -> Policy:
+    """What storing pages follows: the configured thresholds, and which pages are official."""
+    return replace(cfg.policy, official=official_sources())
 
 
 def extract(

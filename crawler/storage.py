@@ -63,7 +63,7 @@ class Storer:
 
         self.cfg, self.run_id = cfg, run_id
         self.factory = session_factory(cfg.database_url, migrate=not migrated)
-        self.policy, self.outbox = cfg.policy, channels.outbox(cfg)
+        self.policy, self.outbox = registry.policy(cfg), channels.outbox(cfg)
         self.batch_size = max(1, int(cfg.raw["store"]["batch_size"]))
         self.batch: list[PageJob] = []
         self.started = 0.0

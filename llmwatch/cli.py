@@ -280,7 +280,7 @@ def ingest(
         name,
         page,
         lambda p: registry.extract(source, p, rates=cfg.rates, scope=cfg.scope, provider=provider),
-        policy=cfg.policy,
+        policy=registry.policy(cfg),
         outbox=channels.outbox(cfg),
     )
     err.print(

@@ -45,13 +45,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def official_sources() -> frozenset[tuple[str, str]]:
-    """(source, provider) of the providers' own pages: authoritative where sources disagree."""
-    from crawler import registry
-
-    return frozenset((name, spider.owner) for name, spider in registry.sources().items() if spider.owner)
-
-
 class ConfigError(ValueError):
     pass
 
@@ -76,13 +69,14 @@ class Settings:
 
     @property
     def policy(self) -> Policy:
+        """The configured thresholds; which pages are official is the registry's to say
+        (``crawler.registry.policy``)."""
         health = self.raw["health"]
         return Policy(
             removal_after=self.removal_after,
             max_drop_pct=Decimal(str(health["max_drop_pct"])),
             max_reject_rate=Decimal(str(health["max_reject_rate"])),
             discrepancy_pct=Decimal(str(self.raw["changes"]["discrepancy_pct"])),
-            official=official_sources(),
         )
 
     @property

@@ -131,7 +131,14 @@ def ingest_with_alerts(cfg, factory, rel: str, when: str) -> None:
     path = Path(__file__).parent / "fixtures" / rel
     name = path.parent.name
     page = Page(registry.get(name).url_for(path.read_text()), path.read_bytes(), datetime.fromisoformat(when))
-    ingest(factory, name, page, lambda p: registry.extract(name, p), outbox=channels.outbox(cfg), policy=cfg.policy)
+    ingest(
+        factory,
+        name,
+        page,
+        lambda p: registry.extract(name, p),
+        outbox=channels.outbox(cfg),
+        policy=registry.policy(cfg),
+    )
 
 
 def test_one_post_per_alert_pending_while_down_never_twice(receiver, tmp_path, monkeypatch, db_url, factory) -> None:

@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.registry import official_sources
 from db.models import Event
-from llmwatch.config import official_sources
 from llmwatch.views import events_view, prices_view
 from pipeline import reconcile
 from pipeline.store import Policy
