@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 from statistics import median
 
-from bench.site import Served, urls
+from bench.site import Served, etag, urls
 
 ROOT = Path(__file__).parent.parent
 PG = os.environ.get("LLMWATCH_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -54,9 +54,9 @@ def bare(url_file: str, conditional: bool = False) -> None:
                 if not conditional:
                     yield scrapy.Request(url, dont_filter=True)
                     continue
-                etag = f'"{url.rsplit("/", 1)[-1][:-5]}-0"'  # what bench/site.py sends for an unchanged page
+                tag = etag(int(url.rsplit("/", 1)[-1][:-5]))  # the page's unchanged version
                 meta = {"handle_httpstatus_list": [304]}
-                yield scrapy.Request(url, dont_filter=True, headers={"If-None-Match": etag}, meta=meta)
+                yield scrapy.Request(url, dont_filter=True, headers={"If-None-Match": tag}, meta=meta)
 
         def parse(self, response):  # type: ignore[no-untyped-def]
             rows = []

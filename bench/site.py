@@ -60,6 +60,11 @@ def page_html(i: int, version: int = 0) -> bytes:
     ).encode()
 
 
+def etag(page: int, version: int = 0) -> str:
+    """The ETag the site sends for version ``version`` of page ``page``."""
+    return f'"{page}-{version}"'
+
+
 def handler(pages: int, changed: int, log: str | None = None, articles: int = 0) -> type[BaseHTTPRequestHandler]:
     hits = open(log, "a", buffering=1) if log else None  # noqa: SIM115 - open for the server's life
     reports = plan(articles)
@@ -82,11 +87,11 @@ def handler(pages: int, changed: int, log: str | None = None, articles: int = 0)
                 self._send(404, b"")
                 return
             version = 1 if i < changed else 0
-            etag = f'"{i}-{version}"'
-            if self.headers.get("If-None-Match") == etag:
-                self._send(304, b"", etag)
+            tag = etag(i, version)
+            if self.headers.get("If-None-Match") == tag:
+                self._send(304, b"", tag)
                 return
-            self._send(200, page_html(i, version), etag)
+            self._send(200, page_html(i, version), tag)
 
         def _news(self, name: str) -> None:
             if name == "feed.xml":
@@ -97,12 +102,14 @@ def handler(pages: int, changed: int, log: str | None = None, articles: int = 0)
             else:
                 self._send(404, b"")
 
-        def _send(self, status: int, body: bytes, etag: str | None = None, kind: str = "text/html") -> None:
+        def _send(
+            self, status: int, body: bytes, tag: str | None = None, kind: str = "text/html; charset=utf-8"
+        ) -> None:
             self.send_response(status)
             if status == 200:
-                self.send_header("Content-Type", kind if "charset" in kind else f"{kind}; charset=utf-8")
-            if etag:
-                self.send_header("ETag", etag)
+                self.send_header("Content-Type", kind)
+            if tag:
+                self.send_header("ETag", tag)
                 self.send_header("Last-Modified", "Mon, 01 Sep 2025 00:00:00 GMT")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -154,6 +154,8 @@ class StoreProcess:
         #: pages not yet sent because the queue was full, oldest first
         self.held: deque[Job] = deque()
         self.held_bytes = 0
+        #: how many held pages, from the oldest, are read already or have nothing to read
+        self.held_read = 0
         self.fallback: Storer | None = None
 
     def submit(self, job: Job) -> list[IngestResult]:
@@ -162,7 +164,7 @@ class StoreProcess:
         self.held.append(job)
         self.held_bytes += len(job.page.body)
         if not self._send(block=self.held_bytes > HELD_BYTES or len(self.held) > 100 * QUEUED):
-            return self.poll() + self._take_over()
+            return self._store_here()
         return self.poll()
 
     def _send(self, *, block: bool) -> bool:
@@ -172,10 +174,12 @@ class StoreProcess:
             try:
                 self.jobs.put_nowait(self.held[0])
             except queue.Full:
-                unread = next((i for i, job in enumerate(self.held) if _readable(job)), None)
-                if unread is not None:
-                    job = self.held[unread]
-                    self.held[unread] = job._replace(extraction=extract(self.cfg, job))
+                while self.held_read < len(self.held) and not _readable(self.held[self.held_read]):
+                    self.held_read += 1  # (a cursor, not a scan: thousands of 304s may be held)
+                if self.held_read < len(self.held):
+                    job = self.held[self.held_read]
+                    self.held[self.held_read] = job._replace(extraction=extract(self.cfg, job))
+                    self.held_read += 1
                     continue  # the store may have caught up meanwhile
                 if not block:
                     return True
@@ -187,6 +191,7 @@ class StoreProcess:
                     continue
             job = self.held.popleft()
             self.held_bytes -= len(job.page.body)
+            self.held_read = max(0, self.held_read - 1)
             self.pending.setdefault((job.source, job.page.url), []).append(job)
         return True
 
@@ -204,7 +209,7 @@ class StoreProcess:
         if self.fallback is not None:
             return self.fallback.flush()
         if not self._send(block=True):
-            return self.poll() + self._take_over() + self.fallback.flush()  # type: ignore[operator]
+            return self._store_here(last=True)
         out: list[IngestResult] = []
         while True:  # the stop signal; the queue may be full, or its reader gone
             try:
@@ -212,14 +217,13 @@ class StoreProcess:
                 break
             except queue.Full:
                 if not self.proc.is_alive():
-                    return self.poll() + self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
+                    return self._store_here(last=True)
         while True:
             try:
                 stored = self.results.get(timeout=1)
             except queue.Empty:
                 if not self.proc.is_alive():
-                    out += self._take_over() + self.fallback.flush()  # type: ignore[union-attr]
-                    break
+                    return out + self._store_here(last=True)
                 continue
             if stored is None:
                 break
@@ -237,6 +241,13 @@ class StoreProcess:
                 del self.pending[(result.source, result.url)]
         return result
 
+    def _store_here(self, *, last: bool = False) -> list[IngestResult]:
+        """The process is gone: what it answered, then what it had not, stored here (``last``:
+        and the rest, the crawl being over)."""
+        out = self.poll() + self._take_over()
+        assert self.fallback is not None
+        return out + self.fallback.flush() if last else out
+
     def _take_over(self) -> list[IngestResult]:
         log.error(
             "the storage process stopped (exit code %s); storing the %d pages it had not stored here",
@@ -251,7 +262,7 @@ class StoreProcess:
                 out += self.fallback.submit(job)
         self.pending.clear()
         self.held.clear()
-        self.held_bytes = 0
+        self.held_bytes = self.held_read = 0
         return out
 
 

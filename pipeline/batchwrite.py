@@ -46,8 +46,8 @@ class Seen(NamedTuple):
     lacking: Callable[[PriceObservation], None]
 
 
-def queue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    session.info.setdefault(_ROWS, []).extend(rows)
+def queue_row(session: Session, row: dict[str, Any]) -> None:
+    session.info.setdefault(_ROWS, []).append(row)
 
 
 def queue_seen(session: Session, seen: Seen) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
-from pipeline.batchwrite import Seen, queue_rows, queue_seen, settle
+from pipeline.batchwrite import Seen, queue_row, queue_seen, settle
 from pipeline.changes import Held, change_pct, diff, vanished_components
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
@@ -29,7 +29,6 @@ class PageWrite:
         self.at = page.fetched_at.astimezone(UTC)
         self.result = IngestResult(src.name, page.url, "stored")
         self.snap: Snapshot | None = None
-        self.new_rows: list[dict[str, Any]] = []
         self.stored_rows: list[PriceRow] = []
         self.first = False
         #: what ``finish`` records once the snapshot is written: the extraction, or why the fetch failed
@@ -155,7 +154,6 @@ class PageWrite:
             )
         healthy = self._check_health(extraction, current)
         self._apply(extraction.rows, current, healthy)
-        self._queue_observations()
         self.stored_rows = extraction.rows  # compared with other sources once the batch is stored
 
     def compare_sources(self, shared: set[str]) -> None:
@@ -290,7 +288,8 @@ class PageWrite:
     def _observe(self, row: PriceRow) -> None:
         snap = self.snap
         assert snap is not None
-        self.new_rows.append(
+        queue_row(  # written with the batch's others (``settle``)
+            self.session,
             dict(
                 source_id=self.src.id,
                 url=snap.url,
@@ -312,13 +311,8 @@ class PageWrite:
                 last_snapshot_id=snap.id,
                 current=True,
                 missed=0,
-            )
+            ),
         )
-
-    def _queue_observations(self) -> None:
-        """New observations wait for the batch's other pages (``settle``)."""
-        queue_rows(self.session, self.new_rows)
-        self.new_rows = []
 
     def _event(
         self,
