@@ -19,9 +19,8 @@ from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
 from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.pricetable import TableDefaults, parse_document
 from pipeline.records import Page
-from pipeline.tables import find_tables
 
 
 class PriceSpider(scrapy.Spider):
@@ -114,8 +113,8 @@ def _skipped(failure: Failure) -> bool:
 
 
 def tables_extract(defaults: TableDefaults, page: Page, out: Collector) -> None:
-    """The generic path: every price table of the page, with the source's defaults."""
-    parse_tables(find_tables(page.text), defaults, out)
+    """The generic path: every price table of the page (tables, flattened tables, cards)."""
+    parse_document(page.text, defaults, out)
 
 
 def page_from_response(response: Response) -> Page:

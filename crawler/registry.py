@@ -14,9 +14,9 @@ from crawler import spiders
 from crawler.base import PriceSpider
 from pipeline import terms
 from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.pricetable import TableDefaults, parse_document
 from pipeline.records import Extraction, Page, Policy
-from pipeline.tables import find_tables, looks_like_html
+from pipeline.tables import looks_like_html
 
 if TYPE_CHECKING:
     from llmwatch.config import Settings
@@ -80,7 +80,7 @@ def extract(
     """Run source ``name`` (or ``generic`` with ``provider``) over ``page``."""
     out = Collector(page.fetched_at.date(), rates=rates, scope=scope)
     if name == "generic":
-        parse_tables(find_tables(page.text), TableDefaults(provider), out)
+        parse_document(page.text, TableDefaults(provider), out)
         return out.result(GENERIC_EMPTY)
     spider = get(name)
     try:

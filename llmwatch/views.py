@@ -26,10 +26,14 @@ def prices_view(
     from db import queries
     from llmwatch.records import observation
 
+    from pipeline.bands import applies
+
     records = [
         observation(obs, name)
         for obs, name in s.execute(queries.prices(provider=provider, model=model, at=at, source=source)).all()
     ]
+    if at is not None:  # a peak or off-peak row counts only in its own hours
+        records = [r for r in records if applies(r["condition"], at) is not False]
     for rec in records:
         rec["authority"] = registry.authority(rec["source"], rec["provider"])
         rec["official"] = rec["authority"] >= 3

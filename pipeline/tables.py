@@ -24,21 +24,59 @@ class Table:
     #: (labels such as "阿里云平台价格：")
     context: str = ""
     headings: list[str] = field(default_factory=list)
+    #: the labels of the tabs the table sits under (region tabs such as 中国内地 / 国际)
+    labels: list[str] = field(default_factory=list)
 
 
 def looks_like_html(text: str) -> bool:
     head = text.lstrip()[:500].lower()
+    while head.startswith("<!--") and "-->" in head:  # a saved copy's "<!-- captured ... -->" line
+        head = head[head.index("-->") + 3 :].lstrip()
     return head.startswith(("<!doctype", "<html", "<?xml")) or "<body" in head
 
 
 def find_tables(text: str) -> list[Table]:
-    """Every table in a document, HTML or Markdown."""
-    return list(_html_tables(text) if looks_like_html(text) else _markdown_tables(text))
+    """Every table in a document: HTML, Markdown, or a docs site's rich-text JSON payload."""
+    if '"aceTable"' in text:
+        from pipeline.richtext import richtext_tables
+
+        found = richtext_tables(text)
+        if found is not None:
+            return found
+    tables = _html_tables(text) if looks_like_html(text) else _markdown_tables(text)
+    return join_split_tables(list(tables))
+
+
+def join_split_tables(tables: list[Table]) -> list[Table]:
+    """A header-only table followed by a body-only table of the same width is one table:
+    Element UI's ``el-table`` and Ant Design's fixed headers draw the header row and the
+    body rows as two ``<table>``s."""
+    out: list[Table] = []
+    for table in tables:
+        last = out[-1] if out else None
+        if last is not None and _header_only(last) and _same_width(last, table) and not _header_only(table):
+            out[-1] = Table(last.rows + table.rows, last.heading, last.context, last.headings, last.labels)
+            continue
+        out.append(table)
+    return out
+
+
+def _header_only(table: Table) -> bool:
+    return len(table.rows) == 1 and not any(re.search(r"\d\s*(元|\$|¥)|^\$?\d", c) for c in table.rows[0])
+
+
+def _same_width(a: Table, b: Table) -> bool:
+    return bool(b.rows) and len(a.rows[0]) == max(len(r) for r in b.rows)
 
 
 # --- HTML -------------------------------------------------------------------
 
 _PARSER = etree.HTMLParser(remove_comments=True)
+# libxml2 ends a script at the first "</" + letter, so HTML inside a script's JSON string (a page's
+# own copy of its content, with escaped quotes) would be read as tables; browsers end it at </script>
+_SCRIPT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_TAB_LIST = re.compile(r"tab-item-container|tab-nav-list|tabs?__nav\b|tabs-nav\b|tab-list|tablist", re.I)
+_TAB = re.compile(r"(^|\s)(tab-item|tab-nav-item|el-tabs__item|ant-tabs-tab|tab)(\s|$)", re.I)
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK_TAGS = {"p", "div", "li", "span", "strong", "b", "section"}
 
@@ -103,13 +141,48 @@ def grid(table: etree._Element) -> list[list[str]]:
 def _span(value: str | None) -> int:
     if value is None:
         return 1
-    try:
-        return max(1, min(int(value or 1), 100))
-    except ValueError:
-        return 1
+    m = re.search(r"\d+", value)  # rowspan="2", and the escaped rowspan=\"2\" of a copied DOM
+    return max(1, min(int(m.group()), 100)) if m else 1
+
+
+def _tab_panels(doc: etree._Element) -> dict[etree._Element, str]:
+    """Each tab panel with its tab's label: a list of tabs (中国内地 | 全球 | 国际) followed by as
+    many sibling panels, the way documentation sites draw region and version tabs."""
+    panels: dict[etree._Element, str] = {}
+    for box in doc.iter():
+        if not isinstance(box.tag, str) or not (
+            _TAB_LIST.search(box.get("class") or "") or box.get("role") == "tablist"
+        ):
+            continue
+        labels = [
+            "".join(t.itertext()).strip()
+            for t in box.iter()
+            if t is not box and (_TAB.search(t.get("class") or "") or t.get("role") == "tab")
+        ]
+        labels = [label for label in labels if label]
+        if len(labels) < 2:
+            continue
+        node = box
+        for _ in range(3):  # the panels are siblings of the tab list or of its wrapper
+            parent = node.getparent()
+            if parent is None:
+                break
+            kids = [c for c in parent if isinstance(c.tag, str)]
+            after = kids[kids.index(node) + 1 :]
+            if len(after) == len(labels):
+                panels.update(zip(after, labels, strict=True))
+                break
+            node = parent
+    return panels
+
+
+def _labels_of(el: etree._Element, panels: dict[etree._Element, str]) -> list[str]:
+    return [panels[a] for a in reversed(list(el.iterancestors())) if a in panels]
 
 
 def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Table]:
+    if "<script" in text or "<SCRIPT" in text or "<style" in text:
+        text = _SCRIPT.sub("", text)
     try:
         # plain etree elements: lxml.html's per-element class lookup costs more than the parse
         doc = etree.fromstring(text, _PARSER)
@@ -121,6 +194,7 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
     last_text = context
     # what lies inside a table, found once (asking each element for its ancestors costs more)
     inside = {d for table in doc.iter("table") for d in table.iterdescendants()}
+    panels = _tab_panels(doc) if "tab" in text else {}
     for el in doc.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HEADING_TAGS:
@@ -132,7 +206,8 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
         elif tag == "table":
             if el in inside:  # a table within a table is read as part of the outer one
                 continue
-            yield Table(grid(el), _last(heading_path), last_text, [h for h in heading_path if h])
+            labels = _labels_of(el, panels) if panels else []
+            yield Table(grid(el), _last(heading_path), last_text, [h for h in heading_path if h], labels)
             last_text = ""
         elif tag in _BLOCK_TAGS and el not in inside:
             own = (el.text or "").strip()
@@ -148,7 +223,10 @@ def _last(path: list[str]) -> str:
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _DELIMITER = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\((?:<[^>]*>|[^)]*)\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:<[^>]*>|[^)]*)\)")
+# CommonMark backslash escapes (vendor exports write doubao\-seed\-2.0\-pro and \- for an empty cell)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_START = re.compile(r"^\s*(#{1,6}\s|>|\* \* \*|---+\s*$|```)")
@@ -157,9 +235,12 @@ _BLOCK_START = re.compile(r"^\s*(#{1,6}\s|>|\* \* \*|---+\s*$|```)")
 def md_inline(text: str) -> str:
     """Markdown inline markup to plain text (links, bold, escapes, <br>)."""
     text = _BR.sub("\n", text)
+    text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _TAG.sub("", text)
-    text = text.replace("**", "").replace("\\$", "$").replace("\\_", "_").replace("\\|", "|")
+    text = text.replace("**", "")
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -206,6 +287,8 @@ def _markdown_tables(text: str) -> Iterator[Table]:
             while i < len(lines) and lines[i].strip() and not _BLOCK_START.match(lines[i]):
                 rows.append(split_row(lines[i]))
                 i += 1
+            while rows and not any(rows[0]):  # a headerless table rendered with an empty header row
+                rows.pop(0)
             yield Table(rows, _last(heading_path), last_text, [h for h in heading_path if h])
             last_text = ""
             continue

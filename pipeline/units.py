@@ -48,6 +48,12 @@ _COUNT_WORDS = {
 }
 
 
+def non_token(text: str) -> bool:
+    """A unit that is not tokens (元/张, 元/视频, per character, 元/次)."""
+    cleaned = clean(text)
+    return bool(_NON_TOKEN.search(cleaned)) and not re.search(r"token", cleaned, re.I)
+
+
 class PriceError(ValueError):
     """A text that should be a price but cannot be read as one."""
 

@@ -38,9 +38,18 @@ HAND_MADE_HTML_SPANS = """<html><body><h2>价格</h2><table>
 
 
 def test_html_rowspan_colspan_and_context_tiers() -> None:
-    # "上下文" holding a range is a condition only under a 范围/tier header: here it is context, kept out
+    # "上下文" holding a range is the price's tier: Zhipu's real page (tests/fixtures/zhipu/2026-04-21_*)
+    # writes 输入长度 [0, 32) under 上下文(千tokens). (Until 2026-12 this test said such a cell was
+    # context and kept out, from a page built before any real one was seen.) The rowspan 输出 covers both.
     rows = rows_of(HAND_MADE_HTML_SPANS)
-    assert ("glm-4-long", "output", None, "2") in rows
+    assert ("glm-4-long", "input", "context<=32K", "1") in rows
+    assert ("glm-4-long", "input", "32K<context<=128K", "1.5") in rows
+    assert ("glm-4-long", "output", "context<=32K", "2") in rows and (
+        "glm-4-long",
+        "output",
+        "32K<context<=128K",
+        "2",
+    ) in rows
     assert ("glm-4-flash", "input", None, "0") in rows and ("glm-4-flash", "output", None, "0") in rows
 
 
