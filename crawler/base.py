@@ -43,6 +43,11 @@ class PriceSpider(scrapy.Spider):
     render: bool = False
     #: CSS selector whose presence means the page has been drawn
     render_wait: ClassVar[str | None] = None
+    #: a page whose served HTML yields no price is fetched again through Chromium (when there is one)
+    #: before it counts as empty; ``render_instead`` names the page to render for a URL (a JSON
+    #: endpoint's own page)
+    browser_fallback: ClassVar[bool] = False
+    render_instead: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, urls: str | None = None, render: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,16 +70,45 @@ class PriceSpider(scrapy.Spider):
                 url, callback=self.parse, errback=self.failed, dont_filter=True, meta={**meta, **extra}, headers=headers
             )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage]:
-        yield FetchedPage(self.name, page_from_response(response), *warc_of(response))
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage | scrapy.Request]:
+        page = page_from_response(response)
+        if self._render_again(page, response):
+            from crawler.render import request_meta
 
-    def failed(self, failure: Failure) -> Iterator[FetchedPage]:
+            url = self.render_instead.get(response.url, response.url)
+            self.logger.info("no price in the served page %s: reading %s through Chromium", response.url, url)
+            meta = {**request_meta(self.render_wait), "llmwatch_plain": response.url}
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
+            return
+        yield FetchedPage(self.name, page, *warc_of(response))
+
+    def _render_again(self, page: Page, response: Response) -> bool:
+        if not (self.browser_fallback and self.settings.getbool("LLMWATCH_RENDERING")):
+            return False
+        if response.meta.get("playwright") or response.status != 200 or not page.body:
+            return False
+        out = Collector(page.fetched_at.date())
+        try:
+            self.extract(page, out)
+        except Exception:  # the storer records the failure of the page it gets; here it only decides
+            return True
+        return not out.result().rows
+
+    def failed(self, failure: Failure) -> Iterator[FetchedPage | scrapy.Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        instead = self.render_instead.get(request.url)
+        if instead and self.settings.getbool("LLMWATCH_RENDERING") and not request.meta.get("playwright"):
+            from crawler.render import request_meta
+
+            self.logger.info("%s failed (%s): reading %s through Chromium", request.url, failure.value, instead)
+            meta = {**request_meta(self.render_wait), "llmwatch_plain": request.url}
+            yield scrapy.Request(instead, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and _skipped(failure):
             # robots.txt forbids it, or --replay has no record of it: nothing was fetched
             self.logger.warning("skipped %s: %s", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
             return
         response = getattr(failure.value, "response", None)
-        request = failure.request  # type: ignore[attr-defined]
         if response is not None:
             page = page_from_response(response)
             reason = f"HTTP {response.status}"
@@ -127,6 +161,7 @@ def page_from_response(response: Response) -> Page:
         status=response.status,
         etag=(response.headers.get("ETag") or b"").decode("latin-1")[:200],
         last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1")[:64],
+        read_via="browser" if response.meta.get("playwright") else "plain",
     )
 
 

@@ -110,7 +110,9 @@ def crawl(
                 raise BadUrl(f"{name}: only http(s) URLs are crawled, not {target!r}")
     skipped: dict[str, str] = {}
     rendered = set() if replay else {n for n in names if _renders(cfg, n)}  # a replay serves rendered pages
-    chromium = render.find_chromium(str(cfg.crawl.get("chromium") or "")) if rendered else None
+    # official pages that yield nothing as served are read again through Chromium, where there is one
+    fallback = not replay and any(registry.get(n).browser_fallback for n in names)
+    chromium = render.find_chromium(str(cfg.crawl.get("chromium") or "")) if rendered or fallback else None
     if rendered and chromium is None:
         for name in sorted(rendered):
             skipped[name] = render.NO_BROWSER
@@ -214,7 +216,7 @@ def _run(
     )
     settings.set("LLMWATCH_STORE_PROCESS", pages >= int(cfg.raw["store"]["process_from"]), priority="cmdline")
     chromium, rendered = rendering
-    if chromium and (rendered or worker_idle is not None):
+    if chromium and (rendered or worker_idle is not None or any(registry.get(n).browser_fallback for n in names)):
         render.enable(settings, chromium, int(cfg.crawl["timeout"]))
     if worker_idle is not None:
         from crawler.distributed import WorkerSpider, worker_settings

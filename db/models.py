@@ -75,6 +75,8 @@ class Snapshot(Base):
     #: the validators of the response, sent back as If-None-Match / If-Modified-Since next time
     etag: Mapped[str | None] = mapped_column(String(200))
     last_modified: Mapped[str | None] = mapped_column(String(64))
+    #: "plain" (the served HTML) or "browser" (rendered in Chromium)
+    read_via: Mapped[str] = mapped_column(String(16), default="plain", server_default="plain")
     warc_path: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     #: ok (rows found), empty (nothing extracted), error (fetch failed)

@@ -25,7 +25,6 @@ def prices_view(
     from crawler import registry
     from db import queries
     from llmwatch.records import observation
-
     from pipeline.bands import applies
 
     records = [

@@ -95,6 +95,7 @@ class PageWrite:
             content_type=page.content_type[:200],
             etag=page.etag or None,
             last_modified=page.last_modified or None,
+            read_via=page.read_via,
             warc_path=warc[0],
             warc_offset=warc[1],
             status=status,

@@ -55,7 +55,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("input_cache_hit", re.compile(r"缓存命中|缓存读取|cache[ -]?hit|cache[ -]?read|caching read|cached input", re.I)),
     ("input", re.compile(r"缓存未命中|cache[ -]?miss|输入|input|prompt", re.I)),
     ("output", re.compile(r"输出|output|completion", re.I)),
-    ("price", re.compile(r"^(单价|价格|price|单价.*|pricing)$", re.I)),
+    ("price", re.compile(r"^(单价|价格|price|pricing|刊例价|定价|售价|官网价|list price)|^单价", re.I)),
     ("model", re.compile(r"模型|model|名称|name|产品名", re.I)),
 )
 _PRICE_ROLES = {"input", "output", "input_cache_hit", "input_cache_write", "price", "batch"}
@@ -245,6 +245,19 @@ def _regular_row(
             # a token count (32,768) shifted into a price column of a table whose prices state their unit
             out.reject(f"{model}: {text!r} under a price header is a size, not a price", text)
             continue
+        parts = _labelled_parts(text) if role in ("price", "batch") else []
+        if parts:  # 输入：0.5元 输出：2元 in one cell
+            for component, part in parts:
+                out.add_text(
+                    provider,
+                    model,
+                    component,
+                    conditions.join(tier, *scope),
+                    part,
+                    currency=hints[i][0] or defaults.currency,
+                    per_tokens=hints[i][1] or defaults.per_tokens,
+                )
+            continue
         if role in ("price", "batch"):
             component = component_of(item) if item else None
             components: tuple[str, ...] = (component,) if component else ("input", "output") if not item else ()
@@ -270,6 +283,20 @@ def _regular_row(
             _add_scaled(out, provider, model, components, batched, text, bracket, price)
         elif batch_badge and role != "batch" and "batch" not in scope:
             _add_scaled(out, provider, model, components, batched, text, "0.5x", price)
+
+
+_LABEL = r"(?:输入|输出|缓存命中|input|output|cache hit|cached input)"
+_PART = re.compile(rf"({_LABEL})\s*[:：]\s*([^:：]*?)(?={_LABEL}\s*[:：]|$)", re.I | re.S)
+
+
+def _labelled_parts(text: str) -> list[tuple[str, str]]:
+    """A cell that names its components: ``输入：0.5元 / 输出：2元`` -> [(input, 0.5元), (output, 2元)]."""
+    found = []
+    for label, value in _PART.findall(clean(text)):
+        component, amount = component_of(label), value.strip(" /;；,，")
+        if component and amount:
+            found.append((component, amount))
+    return found
 
 
 def _bracketed(text: str) -> str | None:

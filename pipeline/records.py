@@ -61,6 +61,8 @@ class Page:
     #: HTTP validators (ETag, Last-Modified) of the response, for the next conditional request
     etag: str = ""
     last_modified: str = ""
+    #: how the page was read: "plain" (served HTML) or "browser" (rendered in Chromium)
+    read_via: str = "plain"
 
     @cached_property
     def text(self) -> str:

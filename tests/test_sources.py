@@ -4,6 +4,9 @@ files cannot drift from what the pages really say."""
 
 from __future__ import annotations
 
+import json
+import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,36 @@ def test_litellm_prefers_the_canonical_key_and_records_the_conflict() -> None:
     row = next(r for r in case["rows"] if r["model"] == "deepseek-chat" and r["component"] == "input")
     assert row["amount_per_mtok"] == "0.27"  # deepseek/deepseek-chat, not the legacy bare key's 0.6
     assert any("conflicting prices for deepseek/deepseek-chat input" in r["reason"] for r in case["rejects"])
+
+
+KEY_PRICES = json.loads((FIXTURES / "key_prices.json").read_text(encoding="utf-8"))
+_KEYS = [(f, *k) for f, keys in KEY_PRICES.items() if not f.startswith("_") for k in keys]
+
+
+@cache
+def _rows_of(fixture: str) -> tuple[tuple[str, str, str | None, str, str], ...]:
+    return tuple(
+        (r["model"], r["component"], r["condition"], r["amount_per_mtok"], r["currency"])
+        for r in run_case(FIXTURES / fixture)["rows"]
+    )
+
+
+@pytest.mark.parametrize(("fixture", "model", "component", "condition", "amount", "currency"), _KEYS)
+def test_official_page_key_price(
+    fixture: str, model: str, component: str, condition: str | None, amount: str, currency: str
+) -> None:
+    """Each key price a real official page shows (listed by hand in its .source.txt) is read right."""
+    found = [r for r in _rows_of(fixture) if r[:3] == (model, component, condition)]
+    assert [(r[3], r[4]) for r in found] == [(amount, currency)], found
+
+
+@pytest.mark.parametrize("fixture", [f for f in KEY_PRICES if not f.startswith("_")])
+def test_official_page_model_ids_are_clean_and_regions_kept_apart(fixture: str) -> None:
+    rows = _rows_of(fixture)
+    assert rows
+    for model, *_ in rows:
+        assert not re.search(r"[\\*`<>|\[\]]|\s", model), model  # no markup, escapes or spaces in an id
+    if fixture.startswith("aliyun/2026-04-22"):
+        # the mainland price is the default row; another region's price is its own row, never the default
+        assert ("qwen3-max", "input", "context<=32K, region=intl", "8.807", "CNY") in rows
+        assert ("qwen3-max", "input", "context<=32K", "2.5", "CNY") in rows

@@ -1,5 +1,7 @@
-"""Tencent Hunyuan (混元) product pricing: a server-rendered document page,
-one table of models with input and output prices per 1K tokens."""
+"""Tencent Hunyuan (混元) pricing: server-rendered document pages (Slate markup).
+By mid-2026 1729/97731 (混元生文计费概述) lists the legacy models, one cell
+"输入：X元 / 输出：Y元" per model under 刊例价（每 百万 tokens）, and points to
+TokenHub (1823/130055), where the current models are priced; both are fetched."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from pipeline.records import Page
 
 class TencentSpider(PriceSpider):
     name = "tencent"
+    browser_fallback = True
     owner = "tencent"
-    experimental = True  # parser built from the documented structure; no real page saved yet
-    description = "Tencent Cloud Hunyuan 产品定价 (元/千 tokens, 免费)"
-    start_urls = ["https://cloud.tencent.com/document/product/1729/97731"]
+    description = "Tencent Cloud Hunyuan 混元生文计费概述 and TokenHub prices (元/百万 tokens, 免费)"
+    start_urls = [
+        "https://cloud.tencent.com/document/product/1729/97731",
+        "https://cloud.tencent.com/document/product/1823/130055",
+    ]
 
     @staticmethod
     def extract(page: Page, out: Collector) -> None:

@@ -1,7 +1,9 @@
-"""Zhipu (智谱) model prices from docs.bigmodel.cn, which serves each
-documentation page's Markdown source at ``<page>.md`` (bigmodel.cn/pricing
-itself is drawn by JavaScript). Tiers by input and output length, cache-hit
-input, 元/百万Tokens."""
+"""Zhipu (智谱) model prices: open.bigmodel.cn/pricing, a single-page app drawn
+by JavaScript (a plain fetch returns a 4 KB shell), so it is rendered in
+Chromium. Element UI tables (header and body as two <table>s), tiers by input
+and output length in K tokens (``输入长度 [0, 32)``), Batch API prices,
+免费; price cards where the page draws them. docs.bigmodel.cn's Markdown
+source of its price page is the plain-fetch companion."""
 
 from __future__ import annotations
 
@@ -9,15 +11,20 @@ from crawler.base import PriceSpider, tables_extract
 from pipeline.collect import Collector
 from pipeline.pricetable import TableDefaults
 from pipeline.records import Page
+from pipeline.tables import looks_like_html
 
 
 class ZhipuSpider(PriceSpider):
     name = "zhipu"
     owner = "zhipu"
-    experimental = True  # parser built from the documented structure; no real page saved yet
-    format = "markdown"
-    description = "Zhipu docs.bigmodel.cn price page, Markdown source (GLM; tiers, cache hit; 元/百万Tokens)"
-    start_urls = ["https://docs.bigmodel.cn/cn/guide/start/pricing.md"]
+    render = True
+    render_wait = "table"
+    description = "Zhipu open.bigmodel.cn/pricing, rendered (GLM; tiers, cache hit, Batch; 元/百万Tokens)"
+    start_urls = ["https://open.bigmodel.cn/pricing", "https://docs.bigmodel.cn/cn/guide/start/pricing.md"]
+
+    @classmethod
+    def url_for(cls, text: str) -> str:
+        return cls.start_urls[0] if looks_like_html(text) else cls.start_urls[1]
 
     @staticmethod
     def extract(page: Page, out: Collector) -> None:
