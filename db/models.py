@@ -77,6 +77,8 @@ class Snapshot(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     #: "plain" (the served HTML) or "browser" (rendered in Chromium)
     read_via: Mapped[str] = mapped_column(String(16), default="plain", server_default="plain")
+    #: rows of this snapshot held back as suspect, waiting for the next healthy fetch
+    suspect_rows: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     warc_path: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     #: ok (rows found), empty (nothing extracted), error (fetch failed)
@@ -132,6 +134,8 @@ class PriceObservation(Base):
     #: consecutive healthy fetches of the page that did not show this row
     missed: Mapped[int] = mapped_column(Integer, default=0)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why the row is held back (a 20x jump, cache hit above input); None for a row in force
+    suspect: Mapped[str | None] = mapped_column(Text)
 
 
 class Event(Base):

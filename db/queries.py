@@ -26,6 +26,7 @@ def prices(
         .join(Source, Source.id == obs.source_id)
         .where(
             starts <= at,
+            obs.suspect.is_(None),  # held back until a healthy fetch confirms it
             or_(obs.ended_at.is_(None), obs.ended_at > at),
             or_(obs.effective_to.is_(None), obs.effective_to > at),
         )
@@ -83,7 +84,7 @@ def history(model: str, *, component: str | None = None) -> Select[PriceObservat
     stmt = (
         select(PriceObservation, Source.name)
         .join(Source, Source.id == PriceObservation.source_id)
-        .where(func.lower(PriceObservation.model) == model.lower())
+        .where(func.lower(PriceObservation.model) == model.lower(), PriceObservation.suspect.is_(None))
     )
     if component:
         stmt = stmt.where(PriceObservation.component == component)

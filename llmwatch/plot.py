@@ -48,6 +48,7 @@ def series(session: Session, models: list[str], component: str = "input") -> lis
                 PriceObservation.model == model,
                 PriceObservation.component == component,
                 PriceObservation.condition == "",
+                PriceObservation.suspect.is_(None),
             )
             .order_by(PriceObservation.first_seen)
         ).all()

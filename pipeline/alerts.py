@@ -19,6 +19,7 @@ from pipeline.units import fmt
 EVENT_TYPES = frozenset(
     {
         "price_changed",
+        "price_suspect",
         "model_added",
         "model_removed",
         "funding_announced",
@@ -29,6 +30,10 @@ EVENT_TYPES = frozenset(
         "claim_changed",
     }
 )
+
+
+#: events a rule must name to be alerted: a suspect price is not news until it is confirmed
+ASKED_FOR_ONLY = frozenset({"price_suspect"})
 
 
 class RuleError(ValueError):
@@ -51,6 +56,8 @@ class Rule:
     def matches(self, ev: Mapping[str, Any]) -> bool:
         kind = ev["type"]
         if self.events is not None and kind not in self.events:
+            return False
+        if self.events is None and kind in ASKED_FOR_ONLY:
             return False
         if self.providers is not None and ev.get("provider") and ev["provider"] not in self.providers:
             return False
@@ -139,6 +146,8 @@ def describe(ev: Mapping[str, Any]) -> str:
         pct = ev.get("change_pct")
         by = "" if pct is None else f" ({'+' if Decimal(str(pct)) > 0 else ''}{_num(pct)}%)"
         return f"{what}: {_num(ev['old'])} -> {_num(ev['new'])} {cur}/1M tokens{by}"
+    if kind == "price_suspect":
+        return f"{what}: held back, {ev.get('reason')}"
     if kind == "model_added":
         return f"{what}: new at {_num(ev['new'])} {cur}/1M tokens"
     if kind == "model_removed":
@@ -189,6 +198,7 @@ TITLES = {
     "funding_updated": "funding updated",
     "price_changed": "price change",
     "price_discrepancy": "sources disagree",
+    "price_suspect": "suspect price held back",
     "model_added": "new model",
     "model_removed": "model removed",
     "extraction_broken": "extraction broken",

@@ -37,7 +37,7 @@ def event_record(
         "url": ev.url or None,
         "snapshot": ev.snapshot_id,
     }
-    if ev.type in ("price_changed", "model_added", "model_removed", "price_discrepancy"):
+    if ev.type in ("price_changed", "model_added", "model_removed", "price_discrepancy", "price_suspect"):
         out.update(
             provider=ev.provider,
             model=ev.model,
@@ -53,6 +53,8 @@ def event_record(
         if ev.type == "price_changed":
             out["change_pct"] = ev.change_pct
             out["effective_from"] = (ev.detail or {}).get("effective_from")
+    elif ev.type == "price_suspect":
+        out.update(old=ev.old, new=ev.new, reason=ev.reason)
     elif ev.type == "price_discrepancy":
         detail = ev.detail or {}
         out.update(

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
 from pipeline.batchwrite import Seen, queue_row, queue_seen, settle
-from pipeline.changes import Held, change_pct, diff, vanished_components
+from pipeline.changes import Held, Key, change_pct, diff, vanished_components
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
+from pipeline.sanity import suspects
 
 
 class PageWrite:
@@ -31,6 +32,8 @@ class PageWrite:
         self.snap: Snapshot | None = None
         self.stored_rows: list[PriceRow] = []
         self.first = False
+        #: the page's snapshot before this one (its suspect rows wait for this fetch to confirm them)
+        self.previous: Snapshot | None = None
         #: what ``finish`` records once the snapshot is written: the extraction, or why the fetch failed
         self._outcome: tuple[Extraction | None, str] | None = None
 
@@ -50,7 +53,7 @@ class PageWrite:
         else:
             latest = s.scalar(self._snapshots().order_by(Snapshot.fetched_at.desc()).limit(1))
         #: the page's first fetch: nothing held, nothing to compare (the common case of a first crawl)
-        self.first = latest is None
+        self.first, self.previous = latest is None, latest
         same_time = latest if latest is not None and latest.fetched_at == at else None
         if latest is not None and at < latest.fetched_at:
             same_time = s.scalar(self._snapshots().where(Snapshot.fetched_at == at))
@@ -69,6 +72,8 @@ class PageWrite:
                 if latest.status == "ok":
                     self.snap = latest
                     self._seen_again()
+                    if latest.suspect_rows:  # the same page again: what it showed is confirmed
+                        self._confirm(latest)
             why = "not modified (HTTP 304)" if not_modified else "same content as the last fetch"
             self._done("unchanged", latest, f"{why}; not parsed again")
             return
@@ -205,6 +210,13 @@ class PageWrite:
         by_key = {_key(o): o for o in current}
         held = {k: Held(k, o.amount_per_mtok, o.missed) for k, o in by_key.items()}
         changes = diff(held, rows, self.policy.removal_after)
+        flagged = suspects(rows, held)
+        if flagged:
+            pending = self._pending()  # shown the same way by the fetch before: confirmed now
+            seen = _amounts(rows)
+            flagged = {k: why for k, why in flagged.items() if pending.get(k) != seen[k]}
+            changes.added = [r for r in changes.added if not self._held_back(r, flagged, None)]
+            changes.changed = [(o, r) for o, r in changes.changed if not self._held_back(r, flagged, o.amount)]
         for row in changes.added:
             self._observe(row)
             if not baseline:
@@ -232,6 +244,43 @@ class PageWrite:
             obs = by_key[old.key]
             obs.missed, obs.current, obs.ended_at = obs.missed + 1, False, at
             self._event("model_removed", obs, old=obs.amount_per_mtok)
+
+    def _held_back(self, row: PriceRow, flagged: dict[Key, str], old: Decimal | None) -> bool:
+        """A suspect row: stored with its reason, not in force, a ``price_suspect`` event."""
+        reason = flagged.get(row.key)
+        if reason is None:
+            return False
+        assert self.snap is not None
+        self._observe(row, suspect=reason)
+        self.snap.suspect_rows += 1
+        self._event("price_suspect", row, old=old, new=row.amount_per_mtok, reason=reason)
+        return True
+
+    def _pending(self) -> dict[Key, Decimal]:
+        """The suspect rows of the page's previous snapshot, by key."""
+        if self.previous is None or not self.previous.suspect_rows:
+            return {}
+        return {_key(o): o.amount_per_mtok for o in self._suspect_rows(self.previous)}
+
+    def _suspect_rows(self, snap: Snapshot) -> list[PriceObservation]:
+        obs = PriceObservation
+        return list(self.session.scalars(select(obs).where(obs.snapshot_id == snap.id, obs.suspect.is_not(None))))
+
+    def _confirm(self, snap: Snapshot) -> None:
+        """An unchanged fetch of a page with suspect rows: they are its prices after all."""
+        settle(self.session)
+        current = {_key(o): o for o in self._current()}
+        for obs in self._suspect_rows(snap):
+            before = current.get(_key(obs))
+            obs.suspect, obs.current, obs.last_seen, obs.last_snapshot_id = None, True, self.at, snap.id
+            obs.first_seen = self.at  # in force from the fetch that confirmed it
+            if before is None:
+                self._event("model_added", obs, new=obs.amount_per_mtok)
+                continue
+            before.current, before.ended_at = False, self.at
+            pct = change_pct(before.amount_per_mtok, obs.amount_per_mtok)
+            self._event("price_changed", obs, old=before.amount_per_mtok, new=obs.amount_per_mtok, pct=pct)
+        snap.suspect_rows = 0
 
     def _seen_again(self) -> None:
         """An identical body is another healthy fetch: marked with the batch's others (``settle``)."""
@@ -286,7 +335,7 @@ class PageWrite:
             count += 1
         return count
 
-    def _observe(self, row: PriceRow) -> None:
+    def _observe(self, row: PriceRow, suspect: str | None = None) -> None:
         snap = self.snap
         assert snap is not None
         queue_row(  # written with the batch's others (``settle``)
@@ -310,8 +359,9 @@ class PageWrite:
                 last_seen=snap.fetched_at,
                 snapshot_id=snap.id,
                 last_snapshot_id=snap.id,
-                current=True,
+                current=suspect is None,
                 missed=0,
+                suspect=suspect,
             ),
         )
 
@@ -374,6 +424,10 @@ class PageWrite:
                 created_at=datetime.now(UTC),
             )
         )
+
+
+def _amounts(rows: list[PriceRow]) -> dict[Key, Decimal]:
+    return {r.key: r.amount_per_mtok for r in rows}
 
 
 def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:

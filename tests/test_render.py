@@ -25,6 +25,14 @@ DEEPSEEK = (FIXTURES / "deepseek/2025-12-20_zh_crawler-markdown.md").read_bytes(
 ARK = (FIXTURES / "volcengine/2025-12-18_built_ark-model-price_rendered.html").read_bytes()
 ALIYUN = (FIXTURES / "aliyun/2025-12-20_built_model-studio-models.html").read_bytes()
 BAIDU = (FIXTURES / "baidu/2025-12-20_built_qianfan-prices.html").read_bytes()
+# HAND-MADE: the built Aliyun page's tables held in a script that draws them, the way a single-page
+# app serves a shell; the served HTML holds no table at all
+_TABLES = ALIYUN[ALIYUN.index(b"<h2") : ALIYUN.rindex(b"</table>") + 8].decode()
+DRAWN = (
+    "<!doctype html><html><body><main id='doc'>loading…</main><script>"
+    f"setTimeout(() => {{ document.getElementById('doc').innerHTML = {json.dumps(_TABLES)}; }}, 50);"
+    "</script></body></html>"
+).encode()
 needs_chromium = pytest.mark.skipif(
     find_chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
 )
@@ -38,6 +46,7 @@ class Site(BaseHTTPRequestHandler):
             "/docs/82379/1544106": ("text/html; charset=utf-8", ARK),
             "/zh/model-studio/models": ("text/html; charset=utf-8", ALIYUN),
             "/doc/qianfan/s/wmh4sv6ya": ("text/html; charset=utf-8", BAIDU),
+            "/zh/model-studio/model-pricing": ("text/html; charset=utf-8", DRAWN),
         }
         if self.path not in pages:
             self.send_response(404)
@@ -161,3 +170,25 @@ def test_volcengine_reads_a_page_whose_tables_are_served(site: str, tmp_path: Pa
     assert "47 rows" in proc.stderr, proc.stderr
     got = _prices(tmp_path)
     assert got["doubao-pro-32k", "input"]["cny_per_mtok"] == "0.8"  # the article's 0.8 厘 per thousand
+
+
+@needs_chromium
+def test_an_official_page_with_no_price_as_served_is_read_through_chromium(
+    site: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LLMWATCH_CRAWL_OBEY_ROBOTS", "false")
+    from datetime import UTC, datetime
+
+    from crawler import registry
+    from pipeline.records import Page
+
+    served = Page(f"{site}/zh/model-studio/model-pricing", DRAWN, datetime.now(UTC))
+    assert registry.extract("aliyun", served).rows == []  # as served: nothing (the tables are in a script)
+    proc = llmwatch(tmp_path, "crawl", "aliyun", "--url", f"aliyun={site}/zh/model-studio/model-pricing")
+    assert proc.returncode == 0, proc.stderr
+    got = _prices(tmp_path)
+    assert got["qwen-plus", "output_thinking", "context<=128K"]["amount_per_mtok"] == "8"
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "llmwatch.db") as db:
+        assert db.execute("select read_via, status from snapshots").fetchall() == [("browser", "ok")]

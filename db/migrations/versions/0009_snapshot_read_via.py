@@ -1,4 +1,5 @@
-"""snapshots record how the page was read: a plain fetch or through a browser
+"""snapshots record how the page was read (a plain fetch or through a browser) and how
+many of their rows are held back as suspect; observations say why they are suspect
 
 Revision ID: 0009
 Revises: 0008
@@ -19,8 +20,14 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("snapshots", schema=None) as batch_op:
         batch_op.add_column(sa.Column("read_via", sa.String(length=16), nullable=False, server_default="plain"))
+        batch_op.add_column(sa.Column("suspect_rows", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("price_observations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("suspect", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("price_observations", schema=None) as batch_op:
+        batch_op.drop_column("suspect")
     with op.batch_alter_table("snapshots", schema=None) as batch_op:
+        batch_op.drop_column("suspect_rows")
         batch_op.drop_column("read_via")
