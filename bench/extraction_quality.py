@@ -49,6 +49,26 @@ def truth_values(expected: dict | None) -> dict[str, object]:
 
 
 def main() -> None:
+    pricing()
+    funding()
+
+
+def pricing() -> None:
+    """Per source, the key prices its real pages give (as saved, and in Markdown converters' renderings)."""
+    from bench.pricing_quality import table
+
+    per_source: dict[str, list[int]] = {}
+    for fixture, _form, right, listed in table():
+        tally = per_source.setdefault(fixture.split("/")[0], [0, 0])
+        tally[0] += right
+        tally[1] += listed
+    print("official pages: key prices right / listed (real pages, and their Markdown renderings)")
+    for source, (right, listed) in sorted(per_source.items()):
+        print(f"{source:<12} {right:>4}/{listed:<4} {right / listed:.2f}")
+    print()
+
+
+def funding() -> None:
     truth = json.loads((NEWS / "raw" / "ground_truth.json").read_text(encoding="utf-8"))["items"]
     items = {}
     for path in sorted(NEWS.glob("*")):

@@ -28,7 +28,9 @@ def normalise_condition(text: str) -> str | None:
     cleaned = clean(text.replace("\n", " 且 "))
     if not cleaned or _NO_TIER.match(cleaned):
         return None
-    parts = [p for p in re.split(r"\s*(?:且|并且|\band\b|&)\s*", cleaned) if p.strip()]
+    # "输入长度 [0, 32) 输出长度 [0, 0.2)": a second bound on the output, even without 且
+    second = r"(?=(?:输出|output)\S*\s*[\[(（<≤\d])"
+    parts = [p for p in re.split(rf"\s*(?:且|并且|\band\b|&)\s*|\s+{second}|(?<=[\])）]){second}", cleaned) if p]
     tiers = [_tier(p, "output" if re.search(r"输出|output", p, re.I) else "context") for p in parts]
     if all(tiers):
         return ", ".join(t for t in tiers if t)
@@ -38,8 +40,10 @@ def normalise_condition(text: str) -> str | None:
 def looks_like_tier(text: str) -> bool:
     """A cell that states a length tier (``输入长度 [0, 32)``, ``0<Token≤32K``), not a context size."""
     cleaned = clean(text)
+    # a comparison next to a number or "Token" (not a Markdown quote's "> 又称…")
+    compare = r"\d\s*[KkMm]?\s*[≤<]|[≤<>≥]\s*\d|token\s*[≤<]|[≤<]\s*token"
     return bool(re.search(r"\d", cleaned)) and bool(
-        re.search(r"[≤<>≥]|[\[(]\s*\d|\d\s*\+\s*[)\]]|∞|长度|以上|以下|above|up to", cleaned)
+        re.search(rf"{compare}|[\[(]\s*\d|\d\s*\+\s*[)\]]|∞|长度|以上|以下|above|up to", cleaned, re.I)
     )
 
 

@@ -113,10 +113,11 @@ def _parse_regular(table: Table, defaults: TableDefaults, scope: list[str], out:
     header = table.rows[h]
     body = table.rows[h + 1 :]
     subs = [""] * len(header)
+    if body and len(body[0]) < len(header) and (spread := _spread_subheader(header, body)) is not None:
+        header, body = spread[0], [spread[1], *body[1:]]  # a converter dropped the second row's spanned cells
     if body and _subheader(header, body[0]):
         # 输出成本 over 非思考模式 | 思考模式: each column is named by both rows
-        subs = ["" if top == sub else sub for top, sub in zip(header, body[0], strict=False)]
-        header = [top if top == sub else f"{top} {sub}" for top, sub in zip(header, body[0], strict=False)]
+        header, subs = _two_row_header(header, body[0])
         body = body[1:]
     # a price column per image, video or character is not a token price
     roles = [
@@ -137,6 +138,8 @@ def _parse_regular(table: Table, defaults: TableDefaults, scope: list[str], out:
         row = cells
         if len(row) < len(header) and previous:
             row = _continue(previous, row, roles, typed)
+        elif previous:
+            row = _fill_down(previous, row, roles)
         previous = row
         if not any(cell.strip() for cell in row) or row == header:
             continue
@@ -181,8 +184,9 @@ def _continue(previous: list[str], row: list[str], roles: list[str | None], type
     for text in row:
         if _is_price(text):
             continue
-        if looks_like_tier(text) and "condition" in roles:
-            filled[roles.index("condition")] = text
+        tier_col = "condition" if "condition" in roles else "context"  # 上下文 holds tiers on Zhipu's page
+        if looks_like_tier(text) and tier_col in roles:
+            filled[roles.index(tier_col)] = text
         elif "mode" in roles and re.fullmatch(r"(仅)?(非)?思考(模式)?|.*思考.*和.*思考.*", clean(text)):
             filled[roles.index("mode")] = text
         elif text is row[0] and _model_like(text):
@@ -193,17 +197,65 @@ def _continue(previous: list[str], row: list[str], roles: list[str | None], type
     return filled
 
 
+_KEY_ROLES = ("model", "item", "vendor", "mode")
+
+
+def _fill_down(previous: list[str], row: list[str], roles: list[str | None]) -> list[str]:
+    """A row whose model cell is empty continues the row above (a converter wrote the rowspan
+    cells as empty cells): its empty key cells (model, item, vendor, mode) are the ones above."""
+    keys = [i for i, role in enumerate(roles) if role in _KEY_ROLES and i < len(row)]
+    if not keys or any(row[i].strip() for i in keys if roles[i] in ("model", "item")):
+        return row
+    if not any(cell.strip() for cell in row):
+        return row
+    return [previous[i] if i in keys and not cell.strip() and i < len(previous) else cell for i, cell in enumerate(row)]
+
+
 def _model_like(text: str) -> bool:
     first = clean(text.splitlines()[0] if text.strip() else "")
     return bool(re.search(r"[a-z]", first, re.I)) and not looks_like_tier(first) and not _is_price(first)
 
 
 def _subheader(header: list[str], row: list[str]) -> bool:
-    """A second header row: the model cell spans both rows, and no cell holds a number."""
+    """A second header row: the model cell spans both rows (or is drawn empty), and no cell holds a number."""
     key = next((i for i, cell in enumerate(header) if header_role(cell) in ("model", "item")), None)
-    if key is None or len(row) != len(header) or row[key] != header[key] or row == header:
+    if key is None or len(row) != len(header) or row[key] not in ("", header[key]) or row == header:
         return False
-    return not any(re.search(r"\d|免费|free", cell, re.I) for cell, top in zip(row, header, strict=True) if cell != top)
+    words = [cell for cell, top in zip(row, header, strict=True) if cell and cell != top]
+    return bool(words) and not any(re.search(r"\d|免费|free", cell, re.I) for cell in words)
+
+
+def _spread_subheader(header: list[str], body: list[list[str]]) -> tuple[list[str], list[str]] | None:
+    """A short second header row (非思考模式 | 思考模式, no numbers) whose rowspan cells a Markdown
+    converter dropped: its words go under the header cell they split, the one followed by cells
+    drawn empty (markdownify) or, when the body is wider than the header, the output column the
+    words name a mode of (html2text draws the spanning cell once)."""
+    words = body[0]
+    if len(words) < 2 or any(not w.strip() or re.search(r"\d", w) for w in words) or _unit_row(words, header):
+        return None  # (a row of units under the headers, （Token数） | （每百万Token）, is not a split)
+    k = len(words)
+    gap = next((j for j in range(len(header) - k + 1) if header[j] and not any(header[j + 1 : j + k])), None)
+    width = max((len(r) for r in body[1:]), default=0)
+    if gap is None and width == len(header) + k - 1 and any(re.search(r"思考|thinking", w, re.I) for w in words):
+        gap = next((j for j, cell in enumerate(header) if header_role(cell) == "output"), None)
+        if gap is not None:
+            header = [*header[: gap + 1], *[""] * (k - 1), *header[gap + 1 :]]
+    if gap is None:
+        return None
+    sub = [""] * len(header)
+    sub[gap : gap + k] = words
+    return header, [below if below else top for top, below in zip(header, sub, strict=True)]
+
+
+def _two_row_header(header: list[str], sub: list[str]) -> tuple[list[str], list[str]]:
+    """Each column named by both rows; a top cell drawn empty beside a spanning one (a colspan a
+    converter wrote as an empty cell) is that cell's, where the row below names the column."""
+    tops, left = [], ""
+    for top, below in zip(header, sub, strict=True):
+        left = top or left
+        tops.append(top or (left if below else ""))
+    subs = ["" if not below or below == top else below for top, below in zip(tops, sub, strict=True)]
+    return [f"{top} {below}" if below else top for top, below in zip(tops, subs, strict=True)], subs
 
 
 def _regular_row(

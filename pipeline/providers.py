@@ -107,6 +107,8 @@ def provider_from_model(model: str) -> str | None:
 
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _TRAILING_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+$")
+_ID_LIKE = re.compile(r"[A-Za-z][\w.]*(?:-[\w.]+)+|[A-Za-z]+\d[\w.]*")  # qwen3-max, glm-5.1, baichuan4
+_CJK = re.compile(r"[\u3000-\u9fff]")
 _MARKUP = re.compile(r"[*`]|\\(?=[$_*])")
 
 
@@ -119,6 +121,9 @@ def normalise_model(name: str) -> str:
     """
     text = _MARKUP.sub("", name).strip().splitlines()[0] if name.strip() else ""
     text = _PAREN.sub("", text).strip()
+    first, _, rest = text.partition(" ")
+    if _ID_LIKE.fullmatch(first) and _CJK.search(rest):
+        text = first  # "qwen3-max Batch调用半价 上下文缓存享有折扣": an id, then badges on the same line
     text = _TRAILING_CJK.sub("", text).strip()
     text = re.sub(r"\s+", "-", text)
     return text.strip("-·").lower()

@@ -254,10 +254,72 @@ def split_row(line: str) -> list[str]:
     return [md_inline(c) for c in cells]
 
 
+def _pipe_row(line: str) -> bool:
+    """A line of a pipe table that a converter wrote without the delimiter row."""
+    stripped = line.strip()
+    return stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3
+
+
+#: prose that says which region the tables below it price ("服务部署范围为全球时", "在全球部署模式下")
+_SCOPE = re.compile(
+    r"(?:部署范围|部署模式|部署地域)\S{0,2}?(?:为|是|:|：)\s*([^\s，。,时的]{2,12}?)(?:时|的|，|。|\s|$)|在\s*([^\s，。]{2,8}?)\s*部署(?:模式|范围)?\s*下"
+)
+
+
+def _scope_of(text: str) -> str | None:
+    m = _SCOPE.search(text)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _rejoin_split_rows(lines: list[str]) -> list[str]:
+    """Rows a converter broke where a cell held blocks (html2text: ``qwen3-max`` / ``> Batch调用半价``
+    / ``| 非思考和思考模式| 2.5元``): a table line, then a few lines of cell text, then a line that
+    starts with the next cell's ``|``, are one row again."""
+    out: list[str] = []
+    in_table = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _DELIMITER.match(line):
+            in_table = True
+        elif _MD_HEADING.match(line) or (len(md_inline(line)) > 40 and "|" not in line):
+            in_table = False  # a heading or a paragraph: the table is over
+        # a broken row starts with cells ("a| b") or, right under a row, with a short first cell ("qwen3-max")
+        under_row = bool(out) and "|" in out[-1]
+        starts_row = "|" in line or (in_table and under_row and 0 < len(md_inline(line)) <= 40)
+        if starts_row and not _DELIMITER.match(line):
+            end = _row_end(lines, i, in_table)
+            if end is not None:
+                pieces = [lines[k].strip().lstrip(">").strip() for k in range(i, end + 1)]
+                out.append(" ".join(p for p in pieces if p))
+                i = end + 1
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _row_end(lines: list[str], start: int, in_table: bool) -> int | None:
+    """Where the row broken at ``start`` resumes with ``|``, within a few lines of cell text."""
+    if start + 1 >= len(lines) or lines[start + 1].strip() or lines[start].strip().endswith("|"):
+        return None  # the next line is the next row, or this row is closed by its "|": not broken
+    for k in range(start + 1, min(start + 9, len(lines))):
+        text = lines[k].strip()
+        if text.startswith("|") and not _DELIMITER.match(lines[k]):
+            # the header's last fragment comes right before the delimiter; a body row's anywhere
+            return k if in_table or (k + 1 < len(lines) and _DELIMITER.match(lines[k + 1])) else None
+        if "|" in text or _MD_HEADING.match(text) or len(md_inline(text)) > 40:
+            return None  # a table, a heading or a paragraph: the table ended here
+    return None
+
+
 def _markdown_tables(text: str) -> Iterator[Table]:
-    lines = text.splitlines()
+    lines = _rejoin_split_rows(text.splitlines()) if "|" in text else text.splitlines()
     heading_path: list[str] = []
     last_text = ""
+    #: a region the prose put in force, and the heading level it holds under
+    scope: tuple[str, int] | None = None
+    level = 0  # of the last heading
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -268,6 +330,8 @@ def _markdown_tables(text: str) -> Iterator[Table]:
             heading_path.extend([""] * (level - 1 - len(heading_path)))
             heading_path.append(md_inline(m.group(2)))
             last_text = ""
+            if scope is not None and level <= scope[1]:
+                scope = None  # a new section of the same rank: the region said above is over
             i += 1
             continue
         if "<table" in line.lower():
@@ -280,19 +344,26 @@ def _markdown_tables(text: str) -> Iterator[Table]:
                 yield t
             i = end + 1
             continue
-        if "|" in line and i + 1 < len(lines) and _DELIMITER.match(lines[i + 1]):
+        delimited = "|" in line and i + 1 < len(lines) and _DELIMITER.match(lines[i + 1])
+        if delimited or _pipe_row(line):
             rows = [split_row(line)]
-            i += 2
+            i += 2 if delimited else 1
             # GFM: a table runs to the first blank line or the next block
             while i < len(lines) and lines[i].strip() and not _BLOCK_START.match(lines[i]):
+                if not delimited and not _pipe_row(lines[i]):
+                    break
                 rows.append(split_row(lines[i]))
                 i += 1
             while rows and not any(rows[0]):  # a headerless table rendered with an empty header row
                 rows.pop(0)
-            yield Table(rows, _last(heading_path), last_text, [h for h in heading_path if h])
+            labels = [scope[0]] if scope else []
+            yield Table(rows, _last(heading_path), last_text, [h for h in heading_path if h], labels)
             last_text = ""
             continue
         stripped = md_inline(line)
         if stripped and not stripped.startswith(("---", "* * *")):
             last_text = f"{last_text}\n{stripped}".strip()
+            found = _scope_of(stripped) if "部署" in stripped else None
+            if found:
+                scope = (found, level)
         i += 1

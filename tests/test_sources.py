@@ -136,3 +136,17 @@ def test_official_page_model_ids_are_clean_and_regions_kept_apart(fixture: str) 
         # the mainland price is the default row; another region's price is its own row, never the default
         assert ("qwen3-max", "input", "context<=32K, region=intl", "8.807", "CNY") in rows
         assert ("qwen3-max", "input", "context<=32K", "2.5", "CNY") in rows
+
+
+_HTML_PAGES = [f for f in KEY_PRICES if not f.startswith("_") and f.endswith(".html")]
+
+
+@pytest.mark.parametrize("form", ["trafilatura", "html2text", "markdownify"])
+@pytest.mark.parametrize("fixture", _HTML_PAGES)
+def test_official_page_key_prices_hold_in_markdown_renderings(fixture: str, form: str) -> None:
+    """The next layout: the same real page as a Markdown converter renders it (rows broken at block
+    cells, rowspans as empty or dropped cells, no delimiter row, regions in prose) gives every key price."""
+    from bench.pricing_quality import RENDERINGS, score
+
+    right, listed, missed = score(fixture, RENDERINGS[form]((FIXTURES / fixture).read_text(encoding="utf-8")))
+    assert (right, missed) == (listed, [])
