@@ -12,7 +12,6 @@ written on; the README says which were scored before the layer was fixed.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,13 +19,12 @@ from pathlib import Path
 
 from crawler import registry
 from pipeline.records import Page
-from pipeline.tables import looks_like_html
+from pipeline.tables import looks_like_html, strip_scripts
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures"
 KEYS: dict[str, list[list[str | None]]] = {
     k: v for k, v in json.loads((FIXTURES / "key_prices.json").read_text(encoding="utf-8")).items() if k[0] != "_"
 }
-_SCRIPTS = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 
 
 def _trafilatura(html: str) -> str:
@@ -40,13 +38,13 @@ def _html2text(html: str) -> str:
 
     converter = html2text.HTML2Text()
     converter.body_width = 0  # no wrapping: a wrapped table row is no table row
-    return str(converter.handle(_SCRIPTS.sub("", html)))
+    return str(converter.handle(strip_scripts(html)))
 
 
 def _markdownify(html: str) -> str:
     import markdownify
 
-    return str(markdownify.markdownify(_SCRIPTS.sub("", html)))
+    return str(markdownify.markdownify(strip_scripts(html)))
 
 
 RENDERINGS: dict[str, Callable[[str], str]] = {

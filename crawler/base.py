@@ -19,7 +19,8 @@ from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
 from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, parse_document
+from pipeline.document import parse_document
+from pipeline.pricetable import TableDefaults
 from pipeline.records import Page
 
 

@@ -14,7 +14,8 @@ from crawler import spiders
 from crawler.base import PriceSpider
 from pipeline import terms
 from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, parse_document
+from pipeline.document import parse_document
+from pipeline.pricetable import TableDefaults
 from pipeline.records import Extraction, Page, Policy
 from pipeline.tables import looks_like_html
 

@@ -11,20 +11,19 @@ import re
 from lxml import etree
 
 from pipeline.collect import Collector
+from pipeline.headers import component_of
+from pipeline.pricetable import TableDefaults
 from pipeline.providers import normalise_model, provider_from_model
-from pipeline.units import PriceError, clean, parse_price
+from pipeline.tables import html_document
+from pipeline.units import MONEY, PriceError, clean, parse_price
 
-_PARSER = etree.HTMLParser(remove_comments=True)
 _SKIP = {"script", "style", "noscript", "table", "head", "svg", "nav", "footer"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)+")  # GLM-5.3, deepseek-v4-pro
-_PRICE = re.compile(r"(\d+(?:\.\d+)?\s*(元|¥|\$)|[$¥]\s*\d|免费|free)", re.I)
+_PRICE = re.compile(rf"{MONEY.pattern}|免费|\bfree\b", re.I)
 
 
-def card_rows(html: str, defaults: object, out: Collector) -> int:
+def card_rows(html: str, defaults: TableDefaults, out: Collector) -> int:
     """Add every card price of ``html`` to ``out``; returns how many were added."""
-    from pipeline.pricetable import TableDefaults, component_of
-
-    assert isinstance(defaults, TableDefaults)
     texts = _texts(html)
     model = provider = component = None
     added = 0
@@ -51,11 +50,9 @@ def card_rows(html: str, defaults: object, out: Collector) -> int:
     return added
 
 
-def _add(out: Collector, provider: str | None, model: str, component: str, text: str, defaults: object) -> int:
-    currency = getattr(defaults, "currency", None)
-    per = getattr(defaults, "per_tokens", None)
+def _add(out: Collector, provider: str | None, model: str, component: str, text: str, defaults: TableDefaults) -> int:
     try:
-        price = parse_price(text, currency=currency, per_tokens=per)
+        price = parse_price(text, currency=defaults.currency, per_tokens=defaults.per_tokens)
     except PriceError as exc:
         out.reject(f"{model} {component}: {exc}", text)
         return 0
@@ -65,12 +62,7 @@ def _add(out: Collector, provider: str | None, model: str, component: str, text:
 
 def _texts(html: str) -> list[str]:
     """The page's short texts outside tables, in reading order."""
-    if "<script" in html or "<style" in html:
-        html = re.sub(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", "", html, flags=re.I | re.S)
-    try:
-        doc = etree.fromstring(html, _PARSER)
-    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
-        return []
+    doc = html_document(html)
     if doc is None:
         return []
     out: list[str] = []

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from pipeline.tables import Table, md_inline
+from pipeline.units import MONEY
 
 _MODELS = re.compile(r"^\W*(?:MODEL|Model|模型)\s+(.+)$")
-_VALUE = re.compile(r"(?:[$¥]\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*元|免费|\bFree\b)")
+_VALUE = re.compile(rf"{MONEY.pattern}|免费|\bFree\b", re.I)
 _FOOTNOTE = re.compile(r"\(\d\)|（\d）|\[\d\]")
 _MODEL_ID = re.compile(r"^[A-Za-z][\w.\-]*$")
 

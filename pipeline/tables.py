@@ -180,14 +180,22 @@ def _labels_of(el: etree._Element, panels: dict[etree._Element, str]) -> list[st
     return [panels[a] for a in reversed(list(el.iterancestors())) if a in panels]
 
 
-def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Table]:
-    if "<script" in text or "<SCRIPT" in text or "<style" in text:
-        text = _SCRIPT.sub("", text)
+def strip_scripts(html: str) -> str:
+    """The page without its scripts and styles (as a browser ends them, at ``</script>``)."""
+    return _SCRIPT.sub("", html) if "<script" in html or "<SCRIPT" in html or "<style" in html else html
+
+
+def html_document(html: str) -> etree._Element | None:
+    """The parsed page, scripts left out; None for what does not parse."""
     try:
         # plain etree elements: lxml.html's per-element class lookup costs more than the parse
-        doc = etree.fromstring(text, _PARSER)
+        return etree.fromstring(strip_scripts(html), _PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
-        return
+        return None
+
+
+def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Table]:
+    doc = html_document(text)
     if doc is None:
         return
     heading_path: list[str] = [heading] if heading else []

@@ -32,6 +32,10 @@ _NON_TOKEN = re.compile(
 )
 _INNER_CACHE_HIT = re.compile(r"\(\s*(?:缓存命中|cache[ -]?hit)\s*(?:为|是|:|=)?\s*([\d.]+)\s*[^)]*\)", re.I)
 _FREE = re.compile(r"免费|\bfree\b", re.I)
+#: an amount with its currency, as price cells write it (8元, $0.3, 0.5 元, €2)
+MONEY = re.compile(
+    r"[$¥€£₩₹]\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:元|块|角(?!色)|分(?!钟)|厘|美元|USD|CNY|EUR|GBP|円)", re.I
+)
 _OTHER_CURRENCY = re.compile(r"€|£|₩|₹|円|日元|欧元|英镑|\b(EUR|GBP|JPY|KRW|INR|HKD|SGD)\b", re.I)
 #: no API sells a million tokens for more than this (CNY); a bigger figure is a misread
 IMPLAUSIBLE = Decimal(10_000_000)
@@ -132,7 +136,7 @@ def _parse_price(text: str, currency: str | None, per_tokens: int | None) -> Par
     cleaned = clean(raw)
     if not cleaned or cleaned in {"-", "—", "/", "N/A", "n/a", "暂无", "不支持"}:
         raise PriceError(f"no price in {raw!r}")
-    if _NON_TOKEN.search(cleaned) and not re.search(r"token", cleaned, re.I):
+    if non_token(cleaned):
         raise PriceError(f"not a per-token price: {raw!r}")
     limited = bool(_LIMITED.search(cleaned))
     cache_hit_raw = None
