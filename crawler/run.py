@@ -216,7 +216,7 @@ def _run(
     )
     settings.set("LLMWATCH_STORE_PROCESS", pages >= int(cfg.raw["store"]["process_from"]), priority="cmdline")
     chromium, rendered = rendering
-    if chromium and (rendered or worker_idle is not None or any(registry.get(n).browser_fallback for n in names)):
+    if chromium:  # found only where a source renders, falls back to rendering, or a worker may need it
         render.enable(settings, chromium, int(cfg.crawl["timeout"]))
     if worker_idle is not None:
         from crawler.distributed import WorkerSpider, worker_settings

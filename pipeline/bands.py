@@ -15,6 +15,7 @@ Chinese public holidays come from the ``holidays`` package (its CN calendar).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
 from functools import cache
 
@@ -24,13 +25,21 @@ _BAND = re.compile(
 )
 
 
-def band_text(name: str, hours: tuple[tuple[str, str], ...], zone: str, *, weekdays: bool, holidays: bool) -> str:
-    """The condition text of a peak band; ``name`` ``off-peak`` gives the rest of the week."""
-    spans = ",".join(f"{a}-{b}" for a, b in hours)
-    days = " mon-fri" if weekdays else ""
-    rest = " except CN holidays" if holidays else ""
-    lead = "off-peak outside" if name == "off-peak" else name
-    return f"{lead} {spans} {zone}{days}{rest}"
+@dataclass(frozen=True)
+class Band:
+    """Hours of the day in ``zone`` (on weekdays only, and not on Chinese public holidays, if so)."""
+
+    hours: tuple[tuple[str, str], ...]
+    zone: str
+    weekdays: bool = False
+    holidays: bool = False
+
+    def text(self, name: str, *, outside: bool = False) -> str:
+        """The condition of a row priced inside the band, or (``outside``) at every other hour."""
+        spans = ",".join(f"{a}-{b}" for a, b in self.hours)
+        days = " mon-fri" if self.weekdays else ""
+        rest = " except CN holidays" if self.holidays else ""
+        return f"{name}{' outside' if outside else ''} {spans} {self.zone}{days}{rest}"
 
 
 def applies(condition: str | None, when: datetime) -> bool | None:

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline import reconcile
 from pipeline.batchwrite import Seen, queue_row, queue_seen, settle
-from pipeline.changes import Held, Key, change_pct, diff, vanished_components
+from pipeline.changes import Held, change_pct, diff, vanished_components
+from pipeline.holdback import HoldBack, key_of
 from pipeline.outbox import Outbox
 from pipeline.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
 from pipeline.sanity import suspects
 
 
-class PageWrite:
+class PageWrite(HoldBack):
     """One page being stored: its session, source, snapshot and the events it raises."""
 
     def __init__(self, session: Session, src: Source, page: Page, outbox: Outbox | None, policy: Policy) -> None:
@@ -207,14 +208,11 @@ class PageWrite:
         snap, at = self.snap, self.at
         assert snap is not None
         baseline = not current and not self._had_rows()
-        by_key = {_key(o): o for o in current}
+        by_key = {key_of(o): o for o in current}
         held = {k: Held(k, o.amount_per_mtok, o.missed) for k, o in by_key.items()}
         changes = diff(held, rows, self.policy.removal_after)
-        flagged = suspects(rows, held)
+        flagged = suspects(rows, held, self._pending)
         if flagged:
-            pending = self._pending()  # shown the same way by the fetch before: confirmed now
-            seen = _amounts(rows)
-            flagged = {k: why for k, why in flagged.items() if pending.get(k) != seen[k]}
             changes.added = [r for r in changes.added if not self._held_back(r, flagged, None)]
             changes.changed = [(o, r) for o, r in changes.changed if not self._held_back(r, flagged, o.amount)]
         for row in changes.added:
@@ -244,43 +242,6 @@ class PageWrite:
             obs = by_key[old.key]
             obs.missed, obs.current, obs.ended_at = obs.missed + 1, False, at
             self._event("model_removed", obs, old=obs.amount_per_mtok)
-
-    def _held_back(self, row: PriceRow, flagged: dict[Key, str], old: Decimal | None) -> bool:
-        """A suspect row: stored with its reason, not in force, a ``price_suspect`` event."""
-        reason = flagged.get(row.key)
-        if reason is None:
-            return False
-        assert self.snap is not None
-        self._observe(row, suspect=reason)
-        self.snap.suspect_rows += 1
-        self._event("price_suspect", row, old=old, new=row.amount_per_mtok, reason=reason)
-        return True
-
-    def _pending(self) -> dict[Key, Decimal]:
-        """The suspect rows of the page's previous snapshot, by key."""
-        if self.previous is None or not self.previous.suspect_rows:
-            return {}
-        return {_key(o): o.amount_per_mtok for o in self._suspect_rows(self.previous)}
-
-    def _suspect_rows(self, snap: Snapshot) -> list[PriceObservation]:
-        obs = PriceObservation
-        return list(self.session.scalars(select(obs).where(obs.snapshot_id == snap.id, obs.suspect.is_not(None))))
-
-    def _confirm(self, snap: Snapshot) -> None:
-        """An unchanged fetch of a page with suspect rows: they are its prices after all."""
-        settle(self.session)
-        current = {_key(o): o for o in self._current()}
-        for obs in self._suspect_rows(snap):
-            before = current.get(_key(obs))
-            obs.suspect, obs.current, obs.last_seen, obs.last_snapshot_id = None, True, self.at, snap.id
-            obs.first_seen = self.at  # in force from the fetch that confirmed it
-            if before is None:
-                self._event("model_added", obs, new=obs.amount_per_mtok)
-                continue
-            before.current, before.ended_at = False, self.at
-            pct = change_pct(before.amount_per_mtok, obs.amount_per_mtok)
-            self._event("price_changed", obs, old=before.amount_per_mtok, new=obs.amount_per_mtok, pct=pct)
-        snap.suspect_rows = 0
 
     def _seen_again(self) -> None:
         """An identical body is another healthy fetch: marked with the batch's others (``settle``)."""
@@ -424,11 +385,3 @@ class PageWrite:
                 created_at=datetime.now(UTC),
             )
         )
-
-
-def _amounts(rows: list[PriceRow]) -> dict[Key, Decimal]:
-    return {r.key: r.amount_per_mtok for r in rows}
-
-
-def _key(obs: PriceObservation) -> tuple[str, str, str, str, str]:
-    return (obs.provider, obs.model, obs.component, obs.condition, obs.currency)

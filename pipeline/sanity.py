@@ -13,7 +13,7 @@ next healthy fetch shows the same value again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from pipeline.changes import Held, Key
@@ -23,8 +23,16 @@ from pipeline.units import fmt
 FACTOR = Decimal(20)
 
 
-def suspects(rows: list[PriceRow], held: Mapping[Key, Held], factor: Decimal = FACTOR) -> dict[Key, str]:
-    """The keys of ``rows`` that look wrong, each with why."""
+def suspects(
+    rows: list[PriceRow],
+    held: Mapping[Key, Held],
+    pending: Callable[[], Mapping[Key, Decimal]] = dict,
+    factor: Decimal = FACTOR,
+) -> dict[Key, str]:
+    """The keys of ``rows`` that look wrong, each with why; ``pending`` (asked only when some
+    row looks wrong) gives the suspect values the page's previous fetch showed: the same
+    value shown again is confirmed, no longer suspect."""
+    amounts = {r.key: r.amount_per_mtok for r in rows}
     inputs = {(r.provider, r.model, r.condition, r.currency): r.amount_per_mtok for r in rows if r.component == "input"}
     found: dict[Key, str] = {}
     for row in rows:
@@ -43,4 +51,7 @@ def suspects(rows: list[PriceRow], held: Mapping[Key, Held], factor: Decimal = F
                 f"{fmt(old.amount)} -> {fmt(row.amount_per_mtok)} {row.currency} is "
                 f"{fmt(round(ratio if ratio > 1 else 1 / ratio, 1))}x {'up' if ratio > 1 else 'down'}"
             )
+    if found:
+        before = pending()
+        found = {k: why for k, why in found.items() if before.get(k) != amounts[k]}
     return found

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pipeline.bands import band_text
+from pipeline.bands import Band
 from pipeline.dates import SHANGHAI, DateError, parse_date
 from pipeline.records import Extraction, PriceRow
 from pipeline.units import dec, fmt
@@ -59,8 +59,7 @@ class Window:
 
     @property
     def condition(self) -> str:
-        spans = ",".join(f"{a}-{b}" for a, b in self.hours)
-        return f"{self.name} {spans} {self.zone}"
+        return Band(self.hours, self.zone).text(self.name)
 
 
 def apply(extraction: Extraction, text: str) -> Extraction:
@@ -70,8 +69,9 @@ def apply(extraction: Extraction, text: str) -> Extraction:
     found = windows(text)
     for window in found:  # a window's own start date is not the page's
         text = text.replace(window.note, " ")
-    if any(_banded(row) for row in extraction.rows):
-        extraction = replace(extraction, rows=[_with_hours(row, text) for row in extraction.rows])
+    band = peak_hours(text) if any(_banded(row) for row in extraction.rows) else None
+    if band is not None:  # the peak hours, read once for the page
+        extraction = replace(extraction, rows=[_with_hours(row, band) for row in extraction.rows])
     start = effective_from(text)
     rows = [_limited(row) for row in extraction.rows]
     if start is not None:
@@ -158,23 +158,17 @@ def _banded(row: PriceRow) -> bool:
     return any(part in ("peak", "off-peak") for part in (row.condition or "").split(", "))
 
 
-def _with_hours(row: PriceRow, text: str) -> PriceRow:
-    """A row a page labels PEAK or OFF-PEAK, with the peak hours the page's note defines
-    ("Peak hours are 01:00 - 04:00 and 06:00 - 10:00 UTC, Monday through Friday")."""
+def _with_hours(row: PriceRow, band: Band) -> PriceRow:
+    """A row a page labels PEAK or OFF-PEAK, with the peak hours the page's note defines."""
     if not _banded(row):
         return row
-    hours = peak_hours(text)
-    if hours is None:
-        return row
-    parts = [
-        band_text(p, *hours[:2], weekdays=hours[2], holidays=hours[3]) if p in ("peak", "off-peak") else p
-        for p in (row.condition or "").split(", ")
-    ]
-    return replace(row, condition=", ".join(parts))
+    texts = {"peak": band.text("peak"), "off-peak": band.text("off-peak", outside=True)}
+    return replace(row, condition=", ".join(texts.get(p, p) for p in (row.condition or "").split(", ")))
 
 
-def peak_hours(text: str) -> tuple[tuple[tuple[str, str], ...], str, bool, bool] | None:
-    """The peak hours a note defines: (spans, zone, weekdays only, excluding Chinese holidays)."""
+def peak_hours(text: str) -> Band | None:
+    """The peak hours a note defines ("Peak hours are 01:00 - 04:00 and 06:00 - 10:00 UTC,
+    Monday through Friday, excluding Chinese public holidays")."""
     for paragraph in _paragraphs(text):
         if not re.search(r"peak hours|高峰时段", paragraph, re.I):
             continue
@@ -186,7 +180,7 @@ def peak_hours(text: str) -> tuple[tuple[tuple[str, str], ...], str, bool, bool]
         zone = "UTC" if re.search(r"\bUTC\b(?!\s*\+)", paragraph) else "UTC+8"
         weekdays = bool(re.search(r"monday through friday|mon(day)?\s*-\s*fri|周一至周五|工作日", paragraph, re.I))
         holidays = bool(re.search(r"public holidays|节假日|法定假日", paragraph, re.I))
-        return spans, zone, weekdays, holidays
+        return Band(spans, zone, weekdays, holidays)
     return None
 
 
