@@ -5,6 +5,7 @@ units under it, a second row whose spanned cells a Markdown converter dropped.""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pipeline.tables import Table
@@ -85,7 +86,7 @@ def column_conditions(header: list[str], subs: list[str], roles: list[str | None
     return out
 
 
-def unit_row(cells: list[str], roles: list[str | None]) -> bool:
+def unit_row(cells: Sequence[str], roles: Sequence[str | None]) -> bool:
     return 0 < len(cells) < len(roles) and all(re.fullmatch(r"[（(][^）)]*[）)]", clean(c)) for c in cells if c.strip())
 
 

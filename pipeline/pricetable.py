@@ -158,10 +158,12 @@ def _regular_row(
                     per_tokens=hints[i][1] or defaults.per_tokens,
                 )
             continue
+        components: tuple[str, ...]
         if role in ("price", "batch"):
-            component = component_of(item) if item else None
-            components: tuple[str, ...] = (component,) if component else ("input", "output") if not item else ()
+            named = component_of(item) if item else None
+            components = (named,) if named else ("input", "output") if not item else ()
         else:
+            assert role is not None  # a priced role
             components = outputs if role == "output" else (role,)
         if not components:
             out.reject(f"cannot tell input from output in billing item {item!r}", item)
