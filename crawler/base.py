@@ -74,14 +74,19 @@ class PriceSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchedPage | scrapy.Request]:
         page = page_from_response(response)
         if self._render_again(page, response):
-            from crawler.render import request_meta
-
-            url = self.render_instead.get(response.url, response.url)
-            self.logger.info("no price in the served page %s: reading %s through Chromium", response.url, url)
-            meta = {**request_meta(self.render_wait), "llmwatch_plain": response.url}
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
+            yield self._through_browser(response.url, "no price in the served page")
             return
         yield FetchedPage(self.name, page, *warc_of(response))
+
+    def _through_browser(self, url: str, why: str) -> scrapy.Request:
+        """The page (or the page a JSON endpoint stands for) again, rendered in Chromium."""
+        from crawler.render import request_meta
+
+        target = self.render_instead.get(url, url)
+        self.logger.info("%s %s: reading %s through Chromium", why, url, target)
+        return scrapy.Request(
+            target, callback=self.parse, errback=self.failed, dont_filter=True, meta=request_meta(self.render_wait)
+        )
 
     def _render_again(self, page: Page, response: Response) -> bool:
         if not (self.browser_fallback and self.settings.getbool("LLMWATCH_RENDERING")):
@@ -97,13 +102,9 @@ class PriceSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FetchedPage | scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        instead = self.render_instead.get(request.url)
-        if instead and self.settings.getbool("LLMWATCH_RENDERING") and not request.meta.get("playwright"):
-            from crawler.render import request_meta
-
-            self.logger.info("%s failed (%s): reading %s through Chromium", request.url, failure.value, instead)
-            meta = {**request_meta(self.render_wait), "llmwatch_plain": request.url}
-            yield scrapy.Request(instead, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
+        rendering = self.settings.getbool("LLMWATCH_RENDERING")
+        if request.url in self.render_instead and rendering and not request.meta.get("playwright"):
+            yield self._through_browser(request.url, f"failed ({failure.value}):")
             return
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and _skipped(failure):
             # robots.txt forbids it, or --replay has no record of it: nothing was fetched

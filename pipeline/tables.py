@@ -288,14 +288,16 @@ def _rejoin_split_rows(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _DELIMITER.match(line):
+        delimiter = bool(_DELIMITER.match(line))
+        short = "|" not in line and len(md_inline(line)) <= 40  # a first cell, not a paragraph
+        if delimiter:
             in_table = True
-        elif _MD_HEADING.match(line) or (len(md_inline(line)) > 40 and "|" not in line):
+        elif _MD_HEADING.match(line) or ("|" not in line and not short):
             in_table = False  # a heading or a paragraph: the table is over
         # a broken row starts with cells ("a| b") or, right under a row, with a short first cell ("qwen3-max")
         under_row = bool(out) and "|" in out[-1]
-        starts_row = "|" in line or (in_table and under_row and 0 < len(md_inline(line)) <= 40)
-        if starts_row and not _DELIMITER.match(line):
+        starts_row = "|" in line or (in_table and under_row and short and bool(line.strip()))
+        if starts_row and not delimiter:
             end = _row_end(lines, i, in_table)
             if end is not None:
                 pieces = [lines[k].strip().lstrip(">").strip() for k in range(i, end + 1)]
