@@ -20,7 +20,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"资源点|rpm|tpm|参数|备注|note|接口说明|^api$|base url|说明|功能|缓存存储|storage|额度|quota", re.I
         ),
     ),
-    ("batch", re.compile(r"batch|批量|离线", re.I)),
+    # a Batch column ("Batch API 定价"), not a price column that explains its brackets ("单价（括号内为 Batch 价）")
+    ("batch", re.compile(r"^(?!单价|价格|price|pricing|刊例价|定价).*(batch|批量|离线)", re.I)),
     ("mode", re.compile(r"^(模式|思考模式|mode|thinking mode)$", re.I)),
     # "单次请求的输入Token数", "输入长度": the tier a price applies to, not an input price
     ("condition", re.compile(r"范围|range|档位|tier|区间|条件|token\s*数|输入长度|tokens? per request", re.I)),

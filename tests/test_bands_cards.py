@@ -76,3 +76,24 @@ def test_flattened_table_lines_are_a_transposed_table() -> None:
     parse_tables(tables, TableDefaults("deepseek", "USD", 1_000_000), out)
     rows = {(r.model, r.component): str(r.amount_per_mtok) for r in out.result().rows}
     assert rows[("beta-2", "input_cache_hit")] == "0.02" and rows[("alpha-1", "output")] == "1"
+
+
+def test_prices_at_an_hour_answer_that_hours_band(tmp_path) -> None:
+    """DeepSeek's September 2026 page prices peak and off-peak hours; --at picks the band in force."""
+    import json
+
+    from tests.cases import FIXTURES
+    from tests.test_crawl import llmwatch
+
+    page = FIXTURES / "deepseek/2026-09-24_api-docs-pricing_en_jina.md"
+    proc = llmwatch(tmp_path, "ingest", str(page), "--source", "deepseek", "--fetched-at", "2026-09-24T00:00:00Z")
+    assert proc.returncode == 0, proc.stderr
+
+    def flash_input(at: str) -> list[tuple[str, str]]:
+        out = llmwatch(tmp_path, "prices", "--model", "deepseek-flash", "--at", at, "--format", "json").stdout
+        rows = [json.loads(line) for line in out.splitlines()]
+        return [(r["condition"].split()[0], r["amount_per_mtok"]) for r in rows if r["component"] == "input"]
+
+    assert flash_input("2026-09-24T02:30:00Z") == [("peak", "0.3")]  # Thursday 02:30 UTC
+    assert flash_input("2026-09-24T05:00:00Z") == [("off-peak", "0.15")]
+    assert flash_input("2026-09-26T02:30:00Z") == [("off-peak", "0.15")]  # Saturday

@@ -113,3 +113,57 @@ def test_condition_normalisation() -> None:
     assert normalise_condition("8,192 < 长度 ≤ 32,768 tokens") == "8K<context<=32K"
     assert normalise_condition("0<Token≤32K") == "context<=32K"
     assert normalise_condition("输入长度 (128, 256]") == "128K<context<=256K"
+
+
+# HAND-MADE, in the forms the official pages write: a vendor's Markdown export with escapes, a single
+# 单价 with the Batch price in brackets, and sections that price no tokens
+HAND_MADE_ESCAPED = r"""
+| 模型名称 | 输入（元/百万tokens） | 缓存命中（元/百万tokens） | 输出（元/百万tokens） |
+| --- | --- | --- | --- |
+| doubao\-seed\-2.0\-pro | 3.2 | \- | 16 |
+"""
+
+HAND_MADE_BRACKETS = """
+| 模型 | 单价（元/百万Tokens，括号内为 Batch API 价格） |
+| --- | --- |
+| GLM-4-Plus | 5 (2.5) |
+| GLM-4-Flash | 免费 |
+"""
+
+HAND_MADE_NOT_TOKENS = """
+## TPM 保障包
+
+| 模型 | 输入 | 输出 |
+| --- | --- | --- |
+| doubao-seed-1.6 | 1.920 元/每10K TPM | 0.480 元/每1K TPM |
+
+## Coding Plan 套餐
+
+| 模型 | 价格 |
+| --- | --- |
+| doubao-seed-code | 40元/月 |
+"""
+
+
+def test_markdown_escapes_are_undone_and_a_dash_cell_is_empty() -> None:
+    assert rows_of(HAND_MADE_ESCAPED, TableDefaults("bytedance", "CNY", 1_000_000)) == [
+        ("doubao-seed-2.0-pro", "input", None, "3.2"),
+        ("doubao-seed-2.0-pro", "output", None, "16"),
+    ]
+
+
+def test_one_price_for_both_directions_with_its_batch_price_in_brackets() -> None:
+    assert set(rows_of(HAND_MADE_BRACKETS)) == {
+        ("glm-4-flash", "input", None, "0"),
+        ("glm-4-flash", "output", None, "0"),
+        ("glm-4-plus", "input", None, "5"),
+        ("glm-4-plus", "input", "batch", "2.5"),
+        ("glm-4-plus", "output", None, "5"),
+        ("glm-4-plus", "output", "batch", "2.5"),
+    }
+
+
+def test_throughput_packages_and_subscriptions_are_not_token_prices() -> None:
+    out = Collector(date(2025, 1, 1))
+    assert parse_tables(find_tables(HAND_MADE_NOT_TOKENS), TableDefaults("bytedance", "CNY", 1_000_000), out) == 0
+    assert out.result().rows == [] and out.rejects == []
