@@ -93,6 +93,8 @@ def labelled_parts(text: str) -> list[tuple[str, str]]:
 
 def batch_factor(text: str) -> Decimal | None:
     """``5 (2.5)``: the Batch price a cell writes in brackets beside the price, as a factor (0.5)."""
+    if "(" not in text and "（" not in text:
+        return None
     m = re.fullmatch(r"[^()（）]*?(\d+(?:\.\d+)?)[^()（）]*[(（]\s*(\d+(?:\.\d+)?)\s*[)）]\s*", clean(text))
     if m is None or not Decimal(m.group(1)):
         return None

@@ -15,6 +15,7 @@ Conditions are joined with ", " in this order: tier, mode, batch, region.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.units import clean
 
@@ -22,6 +23,7 @@ _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*([kKmM])?"
 _NO_TIER = re.compile(r"^(-|—|/|无|无阶梯计价|不分档|不区分|全部|all)$", re.I)
 
 
+@lru_cache(maxsize=4096)  # a table repeats its tier cells down the rows
 def normalise_condition(text: str) -> str | None:
     """Context tiers as ``context<=32K`` or ``32K<context<=128K``; a second bound on
     the output (``且输出长度 (0.2,+∞)``) adds ``, output>200``; other text compacted."""
@@ -37,6 +39,7 @@ def normalise_condition(text: str) -> str | None:
     return re.sub(r"\s+", " ", cleaned).lower()
 
 
+@lru_cache(maxsize=4096)
 def looks_like_tier(text: str) -> bool:
     """A cell that states a length tier (``输入长度 [0, 32)``, ``0<Token≤32K``), not a context size."""
     cleaned = clean(text)
@@ -144,6 +147,8 @@ def section_conditions(labels: list[str], headings: list[str]) -> list[str] | No
 
 def join(*parts: str | None) -> str | None:
     """Conditions in one text, without repeats."""
+    if not any(parts):  # the common price: no condition at all
+        return None
     seen: list[str] = []
     for part in parts:
         for piece in (part or "").split(", "):
@@ -174,4 +179,4 @@ _HALF_BATCH = re.compile(r"batch\s*(调用)?\s*半价|batch\s*半价|半价\s*ba
 
 def batch_half_price(model_cell: str) -> bool:
     """A model cell's badge that says its Batch calls cost half (``Batch调用 半价``)."""
-    return bool(_HALF_BATCH.search(clean(model_cell)))
+    return ("atch" in model_cell or "ATCH" in model_cell) and bool(_HALF_BATCH.search(clean(model_cell)))

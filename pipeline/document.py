@@ -3,19 +3,30 @@ into lines, and its price cards (an HTML page's boxes outside its tables)."""
 
 from __future__ import annotations
 
-from pipeline.cards import card_rows
+from pipeline.cards import card_rows, may_have_cards
 from pipeline.collect import Collector
 from pipeline.flattext import flat_tables
 from pipeline.pricetable import TableDefaults, parse_tables
-from pipeline.tables import find_tables, looks_like_html
+from pipeline.tables import (
+    find_tables,
+    has_tabs,
+    html_document,
+    html_tables,
+    join_split_tables,
+    looks_like_html,
+    strip_scripts,
+)
 
 
 def parse_document(text: str, defaults: TableDefaults, out: Collector) -> int:
     """Every price table of a document; where none qualifies, a table a text rendering
-    flattened into lines, and price cards (a model name with label/value pairs)."""
-    found = parse_tables(find_tables(text), defaults, out)
+    flattened into lines; and an HTML page's price cards (a model name with label/value
+    pairs). An HTML page is parsed once for its tables and its cards."""
+    doc = html_document(text) if looks_like_html(text) and '"aceTable"' not in text else None
+    tables = join_split_tables(list(html_tables(doc, tabs=has_tabs(text)))) if doc is not None else find_tables(text)
+    found = parse_tables(tables, defaults, out)
     if not found:
         found = parse_tables(flat_tables(text), defaults, out)
-    if looks_like_html(text):
-        found += card_rows(text, defaults, out)
+    if doc is not None and may_have_cards(strip_scripts(text)):
+        found += card_rows(doc, defaults, out)
     return found

@@ -39,7 +39,7 @@ from pipeline.headers import (
 )
 from pipeline.providers import normalise_model, provider_from_model, provider_from_text
 from pipeline.tables import Table
-from pipeline.units import PriceError, clean, non_token, parse_price, unit_hint
+from pipeline.units import PriceError, non_token, parse_price, unit_hint
 
 __all__ = ["TableDefaults", "component_of", "header_role", "normalise_condition", "parse_tables"]
 
@@ -106,6 +106,9 @@ def _parse_regular(table: Table, defaults: TableDefaults, scope: list[str], out:
     return True
 
 
+_SIZE = re.compile(r"\d{1,3}(?:,\d{3})+|\d{4,}")  # 32,768: a token count, not a price
+
+
 def _regular_row(
     roles: list[str | None],
     hints: list[tuple[str | None, int | None]],
@@ -141,7 +144,7 @@ def _regular_row(
         text = cells.get(i, "").strip()
         if not text or text in {"-", "—", "/"}:
             continue
-        if typed and re.fullmatch(r"\d{1,3}(,\d{3})+|\d{4,}", clean(text)):
+        if typed and _SIZE.fullmatch(text):
             # a token count (32,768) shifted into a price column of a table whose prices state their unit
             out.reject(f"{model}: {text!r} under a price header is a size, not a price", text)
             continue
@@ -179,12 +182,14 @@ def _regular_row(
         batch = "batch" if role == "batch" else None
         for component in components:
             out.add(provider, model, component, conditions.join(tier, columns[i], batch, *scope), price)
-        batched = conditions.join(tier, columns[i], "batch", *scope)
-        factor = batch_factor(text) if role != "batch" else None
-        if factor is not None:  # 5 (2.5): the Batch price beside the price
+        if role == "batch":
+            continue
+        factor = batch_factor(text)
+        if factor is None and batch_badge and "batch" not in scope:
+            factor, text = Decimal("0.5"), f"{text} (Batch半价)"
+        if factor is not None:  # 5 (2.5): the Batch price beside the price; or the half a badge states
+            batched = conditions.join(tier, columns[i], "batch", *scope)
             add_scaled(out, provider, model, components, batched, price, factor, text)
-        elif batch_badge and role != "batch" and "batch" not in scope:
-            add_scaled(out, provider, model, components, batched, price, Decimal("0.5"), f"{text} (Batch半价)")
 
 
 _PRICE_LABEL = re.compile(r"token|价格|pricing|price", re.I)

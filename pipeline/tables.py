@@ -76,6 +76,12 @@ _PARSER = etree.HTMLParser(remove_comments=True)
 # own copy of its content, with escaped quotes) would be read as tables; browsers end it at </script>
 _SCRIPT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _TAB_LIST = re.compile(r"tab-item-container|tab-nav-list|tabs?__nav\b|tabs-nav\b|tab-list|tablist", re.I)
+_TAB_MARKS = ("tab-item-container", "tab-nav-list", "tabs__nav", "tabs-nav", "tab-list", "tablist")
+_TAB_CANDIDATES = etree.XPath(
+    "//*[@role='tablist' or contains(@class, 'tab-item-container') or contains(@class, 'tab-nav-list')"
+    " or contains(@class, 'tabs__nav') or contains(@class, 'tabs-nav') or contains(@class, 'tab-list')"
+    " or contains(@class, 'tablist')]"
+)
 _TAB = re.compile(r"(^|\s)(tab-item|tab-nav-item|el-tabs__item|ant-tabs-tab|tab)(\s|$)", re.I)
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK_TAGS = {"p", "div", "li", "span", "strong", "b", "section"}
@@ -149,10 +155,8 @@ def _tab_panels(doc: etree._Element) -> dict[etree._Element, str]:
     """Each tab panel with its tab's label: a list of tabs (中国内地 | 全球 | 国际) followed by as
     many sibling panels, the way documentation sites draw region and version tabs."""
     panels: dict[etree._Element, str] = {}
-    for box in doc.iter():
-        if not isinstance(box.tag, str) or not (
-            _TAB_LIST.search(box.get("class") or "") or box.get("role") == "tablist"
-        ):
+    for box in _TAB_CANDIDATES(doc):  # found by libxml2: a Python walk over every element costs more
+        if not (_TAB_LIST.search(box.get("class") or "") or box.get("role") == "tablist"):
             continue
         labels = [
             "".join(t.itertext()).strip()
@@ -196,13 +200,23 @@ def html_document(html: str) -> etree._Element | None:
 
 def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Table]:
     doc = html_document(text)
-    if doc is None:
-        return
+    if doc is not None:
+        yield from html_tables(doc, heading, context, tabs=has_tabs(text))
+
+
+def has_tabs(html: str) -> bool:
+    """Whether the raw page draws tabs at all (looking for them in its tree costs a walk)."""
+    return any(mark in html for mark in _TAB_MARKS)
+
+
+def html_tables(doc: etree._Element, heading: str = "", context: str = "", *, tabs: bool = True) -> Iterator[Table]:
+    """The tables of a parsed page (``html_document``), with their headings, text and (where
+    ``tabs``) the labels of the tabs they sit under."""
     heading_path: list[str] = [heading] if heading else []
     last_text = context
     # what lies inside a table, found once (asking each element for its ancestors costs more)
     inside = {d for table in doc.iter("table") for d in table.iterdescendants()}
-    panels = _tab_panels(doc) if "tab" in text else {}
+    panels = _tab_panels(doc) if tabs else {}
     for el in doc.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HEADING_TAGS:

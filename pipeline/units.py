@@ -54,7 +54,10 @@ _COUNT_WORDS = {
 
 def non_token(text: str) -> bool:
     """A unit that is not tokens (元/张, 元/视频, per character, 元/次)."""
-    cleaned = clean(text)
+    return _non_token(clean(text))
+
+
+def _non_token(cleaned: str) -> bool:
     return bool(_NON_TOKEN.search(cleaned)) and not re.search(r"token", cleaned, re.I)
 
 
@@ -136,7 +139,7 @@ def _parse_price(text: str, currency: str | None, per_tokens: int | None) -> Par
     cleaned = clean(raw)
     if not cleaned or cleaned in {"-", "—", "/", "N/A", "n/a", "暂无", "不支持"}:
         raise PriceError(f"no price in {raw!r}")
-    if non_token(cleaned):
+    if _non_token(cleaned):
         raise PriceError(f"not a per-token price: {raw!r}")
     limited = bool(_LIMITED.search(cleaned))
     cache_hit_raw = None

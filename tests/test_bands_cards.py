@@ -10,6 +10,7 @@ from pipeline.cards import card_rows
 from pipeline.collect import Collector
 from pipeline.flattext import flat_tables
 from pipeline.pricetable import TableDefaults, parse_tables
+from pipeline.tables import html_document
 
 PEAK = "peak 01:00-04:00,06:00-10:00 UTC mon-fri except CN holidays"
 OFF = "off-peak outside 01:00-04:00,06:00-10:00 UTC mon-fri except CN holidays"
@@ -43,7 +44,8 @@ HAND_MADE_CARDS = """<html><body><div class="cards">
 
 def test_price_cards_are_read_by_label_and_value() -> None:
     out = Collector(date(2026, 11, 1))
-    assert card_rows(HAND_MADE_CARDS, TableDefaults("zhipu", "CNY", None), out) == 4
+    doc = html_document(HAND_MADE_CARDS)
+    assert doc is not None and card_rows(doc, TableDefaults("zhipu", "CNY", None), out) == 4
     rows = {(r.model, r.component): str(r.amount_per_mtok) for r in out.result().rows}
     assert rows == {
         ("glm-5.3", "input"): "8",
