@@ -20,15 +20,21 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)+")  # GLM-5.3, dee
 _PRICE = re.compile(rf"{MONEY.pattern}|免费|\bfree\b", re.I)
 
 
-_TABLE_BLOCK = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 _MARKS = ("元", "$", "¥", "￥", "免费", "Free", "free")
 
 
 def may_have_cards(html: str) -> bool:
     """Whether a price mark stands outside the page's tables (most pages: every price in a table,
     so nothing is walked); asked of the raw page, which costs a tenth of a walk of its tree."""
-    outside = _TABLE_BLOCK.sub("", html) if "<table" in html else html
-    return any(mark in outside for mark in _MARKS)
+    start = 0
+    while True:  # the text between tables, by plain substring searches
+        begin = html.find("<table", start)
+        if any(mark in html[start : begin if begin >= 0 else len(html)] for mark in _MARKS):
+            return True
+        end = html.find("</table", begin) if begin >= 0 else -1
+        if end < 0:
+            return False
+        start = end
 
 
 def card_rows(doc: etree._Element, defaults: TableDefaults, out: Collector) -> int:

@@ -62,9 +62,10 @@ _KEY_ROLES = ("model", "item", "vendor", "mode")
 def fill_down(previous: list[str], row: list[str], roles: list[str | None]) -> list[str]:
     """A row whose model cell is empty continues the row above (a converter wrote the rowspan
     cells as empty cells): its empty key cells (model, item, vendor, mode) are the ones above."""
+    named = next((i for i, role in enumerate(roles) if role in ("model", "item")), None)
+    if named is None or named >= len(row) or row[named].strip():
+        return row  # the common row: it names its model
     keys = [i for i, role in enumerate(roles) if role in _KEY_ROLES and i < len(row)]
-    if not keys or any(row[i].strip() for i in keys if roles[i] in ("model", "item")):
-        return row
     if not any(cell.strip() for cell in row):
         return row
     return [previous[i] if i in keys and not cell.strip() and i < len(previous) else cell for i, cell in enumerate(row)]

@@ -22,11 +22,12 @@ def parse_document(text: str, defaults: TableDefaults, out: Collector) -> int:
     """Every price table of a document; where none qualifies, a table a text rendering
     flattened into lines; and an HTML page's price cards (a model name with label/value
     pairs). An HTML page is parsed once for its tables and its cards."""
-    doc = html_document(text) if looks_like_html(text) and '"aceTable"' not in text else None
+    html = strip_scripts(text) if looks_like_html(text) and '"aceTable"' not in text else None
+    doc = html_document(html) if html is not None else None
     tables = join_split_tables(list(html_tables(doc, tabs=has_tabs(text)))) if doc is not None else find_tables(text)
     found = parse_tables(tables, defaults, out)
     if not found:
         found = parse_tables(flat_tables(text), defaults, out)
-    if doc is not None and may_have_cards(strip_scripts(text)):
+    if doc is not None and html is not None and may_have_cards(html):
         found += card_rows(doc, defaults, out)
     return found

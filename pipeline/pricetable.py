@@ -86,6 +86,7 @@ def _parse_regular(table: Table, defaults: TableDefaults, scope: list[str], out:
     hints = [unit_hint(cell) for cell in header]
     columns = column_conditions(header, subs, roles)
     previous: list[str] = []
+    price_cols = [i for i, role in enumerate(roles) if priced(role)]  # asked once, not per row
     # prices say their unit (or are described in words: 阶梯计价，请参见…): bare numbers are sizes
     typed = any(is_price(cell) or re.search(r"计价|计费", cell) for cells in body for cell in cells)
     for cells in body:
@@ -102,7 +103,7 @@ def _parse_regular(table: Table, defaults: TableDefaults, scope: list[str], out:
         previous = row
         if not any(cell.strip() for cell in row) or row == header:
             continue
-        _regular_row(roles, hints, columns, dict(enumerate(row)), defaults, scope, out, typed)
+        _regular_row(roles, hints, columns, dict(enumerate(row)), defaults, scope, out, typed, price_cols)
     return True
 
 
@@ -117,7 +118,8 @@ def _regular_row(
     defaults: TableDefaults,
     scope: list[str],
     out: Collector,
-    typed: bool = False,
+    typed: bool,
+    price_cols: list[int],
 ) -> None:
     get = {role: cells.get(i, "") for i, role in reversed(list(enumerate(roles)))}
     item = get.get("item", "")
@@ -138,9 +140,8 @@ def _regular_row(
     outputs = conditions.modes(get["mode"]) if single else ("output",)
     unit_currency, unit_per = unit_hint(get.get("unit", ""))
     batch_badge = conditions.batch_half_price(model_text)
-    for i, role in enumerate(roles):
-        if not priced(role):
-            continue
+    for i in price_cols:
+        role = roles[i]
         text = cells.get(i, "").strip()
         if not text or text in {"-", "—", "/"}:
             continue

@@ -8,6 +8,7 @@ them. Matching is by substring on a case-folded text, longest alias first, so
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "deepseek": ("DeepSeek", "深度求索"),
@@ -112,6 +113,7 @@ _CJK = re.compile(r"[\u3000-\u9fff]")
 _MARKUP = re.compile(r"[*`]|\\(?=[$_*])")
 
 
+@lru_cache(maxsize=8192)  # a page names each model in several rows, and the next fetch again
 def normalise_model(name: str) -> str:
     """A model name as a stable lower-case id.
 

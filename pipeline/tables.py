@@ -76,7 +76,7 @@ _PARSER = etree.HTMLParser(remove_comments=True)
 # own copy of its content, with escaped quotes) would be read as tables; browsers end it at </script>
 _SCRIPT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _TAB_LIST = re.compile(r"tab-item-container|tab-nav-list|tabs?__nav\b|tabs-nav\b|tab-list|tablist", re.I)
-_TAB_MARKS = ("tab-item-container", "tab-nav-list", "tabs__nav", "tabs-nav", "tab-list", "tablist")
+_TAB_MARK = re.compile(r"tab(?:-item-container|-nav-list|s__nav|s-nav|-list|list)")
 _TAB_CANDIDATES = etree.XPath(
     "//*[@role='tablist' or contains(@class, 'tab-item-container') or contains(@class, 'tab-nav-list')"
     " or contains(@class, 'tabs__nav') or contains(@class, 'tabs-nav') or contains(@class, 'tab-list')"
@@ -206,7 +206,7 @@ def _html_tables(text: str, heading: str = "", context: str = "") -> Iterator[Ta
 
 def has_tabs(html: str) -> bool:
     """Whether the raw page draws tabs at all (looking for them in its tree costs a walk)."""
-    return any(mark in html for mark in _TAB_MARKS)
+    return _TAB_MARK.search(html) is not None
 
 
 def html_tables(doc: etree._Element, heading: str = "", context: str = "", *, tabs: bool = True) -> Iterator[Table]:
