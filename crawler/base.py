@@ -22,6 +22,7 @@ from pipeline.collect import Collector
 from pipeline.document import parse_document
 from pipeline.pricetable import TableDefaults
 from pipeline.records import Page
+from pipeline.tables import strip_scripts
 
 
 class PriceSpider(scrapy.Spider):
@@ -84,21 +85,19 @@ class PriceSpider(scrapy.Spider):
 
         target = self.render_instead.get(url, url)
         self.logger.info("%s %s: reading %s through Chromium", why, url, target)
-        return scrapy.Request(
-            target, callback=self.parse, errback=self.failed, dont_filter=True, meta=request_meta(self.render_wait)
-        )
+        # read again because it held no table: wait for the script to draw one
+        meta = request_meta(self.render_wait or "table")
+        return scrapy.Request(target, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta)
 
     def _render_again(self, page: Page, response: Response) -> bool:
         if not (self.browser_fallback and self.settings.getbool("LLMWATCH_RENDERING")):
             return False
         if response.meta.get("playwright") or response.status != 200 or not page.body:
             return False
-        out = Collector(page.fetched_at.date())
-        try:
-            self.extract(page, out)
-        except Exception:  # the storer records the failure of the page it gets; here it only decides
-            return True
-        return not out.result().rows
+        # a served page that holds no table at all (a script draws them): asked of the text, not
+        # by reading the page, which the storer does once
+        text = strip_scripts(page.text)
+        return "<table" not in text and "<TABLE" not in text and '"aceTable"' not in text and "\n|" not in text
 
     def failed(self, failure: Failure) -> Iterator[FetchedPage | scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
