@@ -1,9 +1,10 @@
 """Money amounts in Chinese and English news text -> amount, currency, qualifier.
 
 ``超25亿元`` -> 2500000000 CNY over; ``US$ 600 million`` -> 600000000 USD;
-``二十五亿`` -> 2500000000; ``数亿美元`` -> vague, no amount. A bracketed
-conversion (``2.5 billion yuan (US$342 million)``) is the same amount: the
-first one is taken.
+``二十五亿`` -> 2500000000 (Chinese numerals read by ``cn2an``); ``数亿美元`` ->
+vague, no amount; ``38–40亿美元`` -> 3800000000 up to 4000000000 (a range);
+``S$338 million`` is SGD, ``£`` GBP, ``HK$`` HKD. ``find_money`` gives every
+mention with its place in the text; ``parse_money`` the first one.
 """
 
 from __future__ import annotations
@@ -11,24 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
 _SCALES = {
     "万": 10**4,
     "十万": 10**5,
@@ -43,40 +28,57 @@ _SCALES = {
     "thousand": 10**3,
     "m": 10**6,
     "mn": 10**6,
+    "mln": 10**6,
+    "mil": 10**6,
     "million": 10**6,
     "millions": 10**6,
     "b": 10**9,
     "bn": 10**9,
+    "bil": 10**9,
     "billion": 10**9,
     "billions": 10**9,
     "t": 10**12,
+    "tn": 10**12,
     "trillion": 10**12,
 }
-_QUALIFIERS = (
-    (
-        "vague",
-        re.compile(
-            r"数[十百千]?[万亿]|几[十百千]?[万亿]|hundreds of millions|tens of millions"
-            r"|several (?:hundred )?(?:million|billion)",
-            re.I,
-        ),
-    ),
-    ("over", re.compile(r"超过|超|逾|多于|以上|余|more than|over|at least|above|upwards of|in excess of", re.I)),
-    ("about", re.compile(r"近|约|大约|左右|接近|about|around|nearly|approximately|roughly|some|close to", re.I)),
-    ("up_to", re.compile(r"最高|至多|up to|as much as", re.I)),
-)
+#: (code, prefix pattern, suffix pattern); the first that matches names the currency
 _CURRENCIES = (
-    ("HKD", re.compile(r"港元|港币|HK\$|HKD", re.I)),
-    ("USD", re.compile(r"美元|美金|US\$|\$|USD|dollars?", re.I)),
-    ("CNY", re.compile(r"人民币|元|RMB|CNY|yuan|¥", re.I)),
-    ("EUR", re.compile(r"欧元|€|EUR|euros?", re.I)),
+    ("HKD", r"HK\$|HKD|港币|港元", r"港元|港币|HKD\b|Hong Kong dollars?\b"),
+    ("SGD", r"S\$|SGD", r"新加坡元|新元|SGD\b|Singapore dollars?\b"),
+    ("TWD", r"NT\$|TWD", r"新台币|TWD"),
+    ("AUD", r"A\$|AUD", r"澳元|AUD"),
+    ("USD", r"US\$|USD|\$", r"美元|美金|USD\b|US dollars?\b|dollars?\b"),
+    ("GBP", r"£|GBP", r"英镑|GBP\b|pounds?(?: sterling)?\b"),
+    ("EUR", r"€|EUR", r"欧元|EUR\b|euros?\b"),
+    ("KRW", r"₩|KRW", r"韩元|KRW\b|won\b"),
+    ("JPY", r"JPY", r"日元|JPY\b|yen\b"),
+    ("CNY", r"RMB|CNY|¥|￥|人民币", r"元人民币|人民币|元|RMB\b|CNY\b|yuan\b"),
 )
-_TRADITIONAL = str.maketrans({"億": "亿", "萬": "万", "兩": "两", "圓": "元"})
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
-_AMOUNT = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*)\s*(?P<scale>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|trillion|billions?|millions?|thousand|bn|mn|[kmbt])?(?![a-z])",
+_PRE = "|".join(f"(?P<pre_{c}>{p})" for c, p, _ in _CURRENCIES)
+_POST = "|".join(f"(?P<post_{c}>{p})" for c, _, p in _CURRENCIES)
+_NUM = r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+"
+_CN_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万"
+_EN_SCALE = r"trillion|billions?|millions?|thousand|bn|bil|mln|mn|mil|tn|[kmbtKMBT]"
+_MENTION = re.compile(
+    rf"(?:(?:{_PRE})\s?)?"
+    rf"(?P<vague>数|几|好几)?(?:(?P<num>{_NUM})(?:\s?(?:-|–|—|~|～|到|to)\s?(?P<num2>{_NUM}))?)?"
+    rf"\s?(?P<scale>{_CN_SCALE}|(?<=[\d\s])(?:{_EN_SCALE})(?![A-Za-z]))?(?P<plus>\+|多|余)?"
+    rf"\s?(?:{_POST})?",
     re.I,
 )
+_EN_VAGUE = re.compile(
+    r"(?:hundreds|tens) of millions(?: of (?:US )?(?P<cur>dollars|yuan))?|several (?:hundred )?(?:million|billion)"
+    r"(?: (?P<cur2>dollars|yuan))?|billions of (?:US )?(?P<cur3>dollars|yuan)",
+    re.I,
+)
+_QUALIFIER_WORDS = (
+    ("over", r"超过|超出|超|逾|不少于|不低于|至少|突破|破|多于|more than|over|at least|exceeding|above|upwards of|in excess of|north of"),
+    ("about", r"将近|接近|近|约|大约|约合|about|around|nearly|approximately|approx\.?|roughly|some|almost|close to|~"),
+    ("up_to", r"高达|最高|至多|up to|as much as|as high as"),
+)
+_QUALIFIER_BEFORE = [
+    (name, re.compile(rf"(?:{words})\s?(?:达|至|到|for|of)?\s?$", re.I)) for name, words in _QUALIFIER_WORDS
+]
 
 
 class MoneyError(ValueError):
@@ -88,27 +90,29 @@ class Money:
     amount: Decimal | None
     currency: str | None
     qualifier: str
+    #: the upper end of a range ("38–40亿美元"), else None
+    high: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Mention(Money):
+    start: int = 0
+    end: int = 0
+    raw: str = ""
+    #: a Chinese or English scale word was written (亿, million): the figure is money-sized
+    scaled: bool = False
 
 
 def cn_number(text: str) -> int:
-    """``二十五亿`` -> 2500000000; ``三千五百万`` -> 35000000."""
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        elif ch in _CN_BIG:
-            section += digit
-            if _CN_BIG[ch] == 10**8:
-                total = (total + section) * 10**8
-            else:
-                total += section * _CN_BIG[ch]
-            section = digit = 0
-        else:
-            raise MoneyError(f"not a Chinese numeral: {text!r}")
-    return total + section + digit
+    """``二十五亿`` -> 2500000000; ``三千五百万`` -> 35000000 (``cn2an``)."""
+    import cn2an
+
+    if text[:1] in "十百千万亿":
+        text = "一" + text
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, IndexError) as exc:
+        raise MoneyError(f"not a Chinese numeral: {text!r}") from exc
 
 
 def _number(raw: str) -> Decimal:
@@ -117,29 +121,87 @@ def _number(raw: str) -> Decimal:
         return Decimal(raw.replace(",", ""))
     if re.fullmatch(r"\d+,\d{1,2}", raw):
         return Decimal(raw.replace(",", "."))
-    return Decimal(raw.replace(",", ""))
+    if re.fullmatch(r"\d+(\.\d+)?", raw):
+        return Decimal(raw)
+    if re.fullmatch(r"[\d.,]+", raw):
+        raise MoneyError(f"not a number: {raw!r}")
+    return Decimal(cn_number(raw))
+
+
+def _currency(m: re.Match[str], kind: str) -> str | None:
+    return next((c for c, _, _ in _CURRENCIES if m.group(f"{kind}_{c}")), None)
+
+
+def _qualifier(before: str) -> str:
+    return next((name for name, rx in _QUALIFIER_BEFORE if rx.search(before)), "exact")
+
+
+def find_money(text: str) -> list[Mention]:
+    """Every money mention in ``text`` (NFKC, simplified script), in order."""
+    out: list[Mention] = []
+    for m in _MENTION.finditer(text):
+        if not (m.group("num") or m.group("scale")) or m.end() == m.start():
+            continue
+        pre, post = _currency(m, "pre"), _currency(m, "post")
+        scale = m.group("scale") or ""
+        chinese_scale = bool(re.fullmatch(_CN_SCALE, scale))
+        if not (pre or post or chinese_scale):
+            continue  # a bare number is not money
+        if scale and not chinese_scale and not pre and not post:
+            continue
+        if m.group("num") is None and not chinese_scale:
+            continue
+        num = m.group("num")
+        if num and re.fullmatch(r"[零〇一二两三四五六七八九十百千]+", num) and not post:
+            continue  # Chinese numerals without a currency are words ("零一万物", "一万年")
+        qualifier = _qualifier(text[max(0, m.start() - 12) : m.start()])
+        if m.group("plus"):
+            qualifier = "over"
+        try:
+            factor = Decimal(_SCALES.get(scale.lower(), 1)) if scale else Decimal(1)
+            if m.group("vague"):
+                amount, high, qualifier = None, None, "vague"
+            elif num is None:  # "亿元融资", "近亿元": a round of the 100-million order
+                amount, high = factor, None
+                qualifier = "about" if qualifier == "exact" else qualifier
+            else:
+                amount = _number(num) * factor
+                high = _number(m.group("num2")) * factor if m.group("num2") else None
+        except (MoneyError, InvalidOperation):
+            continue
+        if high is not None and amount is not None:
+            if high <= amount:
+                continue
+            qualifier = "range"
+        out.append(
+            Mention(
+                amount=amount.normalize() if amount else amount,
+                currency=pre or post,
+                qualifier=qualifier,
+                high=high.normalize() if high else None,
+                start=m.start(),
+                end=m.end(),
+                raw=m.group().strip(),
+                scaled=bool(scale),
+            )
+        )
+    for v in _EN_VAGUE.finditer(text):
+        cur = (v.group("cur") or v.group("cur2") or v.group("cur3") or "dollars").lower()
+        out.append(Mention(None, "CNY" if cur == "yuan" else "USD", "vague", None, v.start(), v.end(), v.group(), True))
+    return sorted(out, key=lambda x: x.start)
 
 
 def parse_money(text: str) -> Money:
     """The first amount in ``text``, with its currency and qualifier."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().translate(_TRADITIONAL)
+    cleaned = unicodedata.normalize("NFKC", text).strip()
     if not cleaned:
         raise MoneyError("empty text")
-    head = re.split(r"[(（]", cleaned, maxsplit=1)[0] or cleaned  # a bracket is a conversion
-    qualifier = next((name for name, rx in _QUALIFIERS if rx.search(head)), "exact")
-    currency = next((code for code, rx in _CURRENCIES if rx.search(head)), None)
-    if qualifier == "vague":
-        return Money(None, currency, "vague")
-    m = _AMOUNT.search(head)
-    if m:
-        value = _number(m.group("num"))
-        scale = (m.group("scale") or "").lower()
-        amount = value * _SCALES.get(scale, 1)
-    else:
-        cn = _CN_NUMBER.search(head)
-        if cn is None or not any(c in _CN_DIGITS for c in cn.group()):
-            raise MoneyError(f"no amount in {text!r}")
-        amount = Decimal(cn_number(cn.group()))
-    if currency is None:
+    from pipeline.names import simplified
+
+    found = find_money(simplified(cleaned))
+    if not found:
+        raise MoneyError(f"no amount in {text!r}")
+    first = found[0]
+    if first.currency is None and first.qualifier != "vague":
         raise MoneyError(f"no currency in {text!r}")
-    return Money(amount.normalize() if amount else Decimal(0), currency, qualifier)
+    return Money(first.amount, first.currency, first.qualifier, first.high)

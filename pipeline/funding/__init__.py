@@ -1,0 +1,273 @@
+"""Funding rounds in news text, Chinese and English: rules and a names file,
+no remote model. Pure: title and text in, ``FundingReport`` records out.
+
+A page is cut into stories (a digest's items), each story into sentences; a
+sentence's companies are those it says raised, and each figure belongs to the
+company named before it. So a digest or a roundup gives one report per
+company, each with its own figures. What a figure is (amount, valuation, a
+conversion, a cumulative total, an older round) is ``figures.role_of``'s to
+say; who invested is ``parties``'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from pipeline.funding import figures, parties
+from pipeline.funding.text import Story, clauses, sentences, stories
+from pipeline.money import Mention, find_money
+from pipeline.names import Registry, default, slug
+
+
+class NoFunding(ValueError):
+    """The text reports no funding round (the reason says why)."""
+
+
+@dataclass
+class FundingReport:
+    company: str
+    company_name: str
+    round: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    amount_qualifier: str | None = None
+    valuation: Decimal | None = None
+    valuation_currency: str | None = None
+    valuation_qualifier: str | None = None
+    lead_investors: list[str] = field(default_factory=list)
+    investors: list[str] = field(default_factory=list)
+    announced_on: date | None = None
+    #: closed, talks, or denied (a denial is reported, never stored as a round)
+    status: str = "closed"
+    #: pre or post (投前 / 投后) where the text says
+    valuation_basis: str | None = None
+    #: the upper end where the amount is a range ("38–40亿美元")
+    amount_high: Decimal | None = None
+    #: round; or ipo_filing / ipo_listing / ipo_plan, which are not rounds
+    kind: str = "round"
+
+
+@dataclass
+class _Company:
+    key: str
+    name: str
+    figures: list[figures.Figure] = field(default_factory=list)
+    rounds: list[list[str]] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
+    investors: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    status_text: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    days: list[str] = field(default_factory=list)
+    raised: bool = False
+    ipo_money: bool = False
+    new: bool = False
+
+
+_ROUND_PHRASE = re.compile(
+    r"完成(?:了)?(?:新一轮|新一轮|首轮|新的一轮|新)?(?:[^,。;]{0,8})?融资|获(?:得)?(?:新一轮|新)?(?:[^,。;]{0,10})?(?:投资|融资|注资)|"
+    r"融资落地|入股|参投|参与了|注资|new (?:funding )?round|funding round|fresh funding|raises|raised|secures|secured|closes",
+    re.I,
+)
+_FUNDING_WORD = re.compile(r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I)
+_DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
+_RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
+
+
+def extract_rounds(
+    title: str, text: str = "", published_at: datetime | None = None, *, names: Registry | None = None
+) -> list[FundingReport]:
+    """Every company's round (or talks, or denial) that ``title`` and ``text`` report."""
+    names = names or default()
+    found: dict[str, _Company] = {}
+    for story in stories(title, text):
+        _read_story(story, names, found)
+    out: list[FundingReport] = []
+    for company in found.values():
+        out += _reports(company, published_at)
+    return out
+
+
+def extract_funding(
+    title: str, text: str = "", published_at: datetime | None = None, *, names: Registry | None = None
+) -> FundingReport:
+    """The first round ``title`` and ``text`` report; raises ``NoFunding`` with the reason."""
+    reports = extract_rounds(title, text, published_at, names=names)
+    rounds = [r for r in reports if r.kind == "round" and r.status != "denied"]
+    if rounds:
+        return rounds[0]
+    if reports:
+        first = reports[0]
+        why = "denies a round" if first.status == "denied" else f"is about an IPO ({first.kind})"
+        raise NoFunding(f"the article {why} of {first.company_name}")
+    raise NoFunding("no company is said to have raised money")
+
+
+def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> None:
+    current: _Company | None = None
+    context = bool(parties.AI_CONTEXT.search(story.text))
+    parts = [(s, True) for s in sentences(story.head)] + [(s, False) for s in sentences(story.body)]
+    pending: list[tuple[str, bool]] = []  # sentences before the story names who raised ("已完成50亿元A轮融资？")
+    read = [(sentence, in_head, [s for s in parties.subjects(sentence, names) if s.how != "new" or context]) for sentence, in_head in parts]
+    if not any(subs for _, _, subs in read):
+        # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
+        named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
+        if len(named) == 1:
+            cid = named.pop()
+            first = next(n for sentence, _, _ in read for n in names.companies_in(sentence) if n.id == cid)
+            current = found.setdefault(cid, _Company(cid, first.name))
+    for sentence, in_head, subs in read:
+        if not subs:
+            if current is not None:
+                _read_segment(current, sentence, 0, len(sentence), in_head, named=False)
+            else:
+                pending.append((sentence, in_head))
+            continue
+        for i, sub in enumerate(subs):
+            key = sub.id or names.company_id(sub.name) or slug(sub.name)
+            company = found.setdefault(key, _Company(key, sub.name, new=not sub.id))
+            end = subs[i + 1].start if i + 1 < len(subs) else len(sentence)
+            start = 0 if i == 0 else sub.start
+            if i == 0:
+                for earlier, head in pending:
+                    _read_segment(company, earlier, 0, len(earlier), head, named=False)
+                pending = []
+                company.investors += [n for n in parties.prefix_investors(sentence[: sub.start]) if n not in company.investors]
+            company.sentences.append(sentence)
+            _read_segment(company, sentence, start, end, in_head, named=True, money_from=sub.start)
+            current = company
+
+
+def _read_segment(
+    company: _Company, sentence: str, start: int, end: int, in_head: bool, *, named: bool, money_from: int | None = None
+) -> None:
+    """Figures, rounds and investors of ``sentence[start:end]`` (figures only from ``money_from``)."""
+    lo = start if money_from is None else money_from
+    mentions = find_money(sentence)
+    spans = clauses(sentence)
+    previous: Mention | None = None
+    previous_role: str | None = None
+    kept = list(sentence[start:end])
+    money_clauses = set()
+    for m in mentions:
+        if lo <= m.start < end:
+            clause = next(((a, b) for a, b in spans if a <= m.start < b), (0, len(sentence)))
+            role, basis = figures.role_of(m, sentence, clause, previous, previous_role)
+            previous_role = role
+            company.figures.append(figures.Figure(m, role, basis, in_head))
+            if role == "amount" and figures.ipo_money(sentence, clause):
+                company.ipo_money = True
+            if role in ("amount", "valuation"):
+                money_clauses.add(clause)
+        previous = m
+    status_parts = []
+    frame = False  # after an older round's clause, the sentence goes on about it until it turns back
+    for a, b in spans:
+        whole = sentence[a:b]
+        frame = figures.background(whole) or (frame and not figures.fresh(whole) and not (a <= lo < b))
+        if b <= start or a >= end:
+            continue
+        if frame:
+            for i in range(max(a, start), min(b, end)):
+                kept[i - start] = " "  # an older round's clause: its investors and round are not this one's
+        elif (a, b) in money_clauses or figures.FUNDING_CLAUSE.search(whole):
+            status_parts.append(whole)
+    text = "".join(kept)
+    company.segments.append(text)
+    company.status_text.append(" ".join(status_parts))
+    if named and _ROUND_PHRASE.search(text):
+        company.raised = True
+    rounds = figures.round_names(text)
+    if rounds:
+        company.rounds.append(rounds)
+    company.leads += [n for n in parties.leads_in(text) if n not in company.leads]
+    company.investors += [n for n in parties.investors_in(text) if n not in company.investors]
+    if named:
+        company.days += [d.group() for d in _DAY.finditer(text)]
+
+
+def _pick(company: _Company, role: str) -> figures.Figure | None:
+    chosen = [f for f in company.figures if f.role == role]
+    body = [f for f in chosen if not f.in_head]
+    pool = [f for f in body if f.money.amount is not None] or [f for f in chosen if f.money.amount is not None]
+    return pool[0] if pool else (body or chosen or [None])[0]
+
+
+def _reports(company: _Company, published_at: datetime | None) -> list[FundingReport]:
+    text = " ".join(company.segments)
+    amount, valuation = _pick(company, "amount"), _pick(company, "valuation")
+    rounds = [r for group in company.rounds for r in group]
+    if not (amount or valuation or rounds or company.raised):
+        return []
+    if not _FUNDING_WORD.search(text):
+        return []
+    status = figures.status_of(" ".join(company.status_text), text)
+    if any(figures.denied(s) for s in company.sentences):
+        status = "denied"
+    kind = figures.ipo_kind(text)
+    report = FundingReport(company=company.key, company_name=company.name, status=status)
+    if kind in ("ipo_filing", "ipo_listing", "ipo_plan") and not rounds and (company.ipo_money or amount is None):
+        report.kind = kind
+        return [report]
+    if kind == "ipo_offering" and not [r for r in rounds if r != "pre-IPO"]:
+        rounds, report.status = ["IPO"], "talks" if status != "denied" else status
+    if amount is not None:
+        m = amount.money
+        report.amount, report.currency, report.amount_qualifier = m.amount, m.currency, m.qualifier
+        report.amount_high = m.high
+    else:
+        price = next((f for f in company.figures if f.role == "other" and f.money.currency), None)
+        if report.round == "IPO" and price is not None:
+            report.currency = price.money.currency
+    if valuation is not None:
+        report.valuation, report.valuation_currency = valuation.money.amount, valuation.money.currency
+        report.valuation_qualifier, report.valuation_basis = valuation.money.qualifier, valuation.basis
+    names_seen = company.leads + company.investors
+    report.lead_investors = list(dict.fromkeys(company.leads))
+    report.investors = list(dict.fromkeys(names_seen))
+    report.announced_on = _day(company.days, text, published_at)
+    first_group = next((g for g in company.rounds if g), [])
+    out = []
+    for name in first_group if len(first_group) > 1 else [rounds[0] if rounds else None]:
+        one = FundingReport(**{**report.__dict__, "round": name})
+        one.lead_investors, one.investors = list(report.lead_investors), list(report.investors)
+        out.append(one)
+    if kind == "ipo_offering" and report.currency is None:
+        price = next((f for f in company.figures if f.role == "other" and f.money.currency), None)
+        for one in out:
+            one.currency = price.money.currency if price else None
+    return out
+
+
+def _day(days: list[str], text: str, published_at: datetime | None) -> date | None:
+    """The day the text gives ("5月26日", "今日"), else the article's date (Beijing time for Chinese)."""
+    base = _local_day(published_at) if published_at else None
+    for raw in days:
+        m = _DAY.search(raw)
+        if m is None:
+            continue
+        year = int(m.group(1)) if m.group(1) else (base.year if base else None)
+        if year is None:
+            continue
+        try:
+            day = date(year, int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        if base and not m.group(1) and day > base + timedelta(days=1):
+            day = day.replace(year=year - 1)  # a month-day after the article is last year's
+        return day
+    rel = _RELATIVE_DAY.search(text)
+    if base and rel and rel.group().lower() in ("昨日", "昨天", "yesterday"):
+        return base - timedelta(days=1)
+    return base
+
+
+def _local_day(moment: datetime) -> date:
+    from pipeline.dates import SHANGHAI
+
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(SHANGHAI).date()

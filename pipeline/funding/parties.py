@@ -1,0 +1,222 @@
+"""Who raised and who invested, read from a sentence.
+
+A company is the subject of a round where the sentence says it raised
+("X完成Y轮融资", "X raises $Y", "领投X的B轮"); a company the alias file does
+not know is found by the same forms and named by what stands before the verb.
+Investors are read from the forms real coverage uses (领投, 联合领投, 跟投,
+"led by", "co-led by", "with participation from", "backed by", 老股东继续加注),
+kept by name when the alias file does not know them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.names import Named, Registry
+
+#: what follows a company that raised: (time words) then a funding verb
+_RAISED_AFTER = re.compile(
+    r"^[\s\"”」』)]*(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|据悉|消息称|正在|正|将|即将|拟|计划|"
+    r"于\d+月\d+日|\d+月\d+日|,)\s?){0,4}"
+    r"(?:完成|获得|获|拿下|斩获|融资|新融资|启动|寻求|筹划|洽谈|进行|敲定|开启|迎来|被投|宣布完成|募资|募集|确认属实|证实|"
+    r"[A-F]\+*\s?轮|Pre-?[A-Z]+\+*\s?轮|天使\+?轮|战略轮|新一轮|首轮)"
+    r"|^(?:,\s[^,]{2,60},)?[\s,]*(?:'s\s(?:[\w-]+\s){0,3}(?:startup|start-up|company|firm|venture)\s)?(?:(?:has|have|had|is|was|also|just|reportedly|recently|officially|now)\s){0,3}"
+    r"(?:raises|raised|raising|secures|secured|securing|closes|closed|closing|lands|landed|bags|bagged|nabs|nets|"
+    r"drums up|completes|completed|gets|got|receives|received|attracts|attracted|snags|pulls in|rakes in|is valued|"
+    r"valued at|seeks|seeking|in talks|finalizing|finalising|announced|announces|initiated|launches|launched|"
+    r"has completed|hauls)\b",
+    re.I,
+)
+#: what stands before a company that is the target of an investment
+_TARGET_BEFORE = re.compile(
+    r"(?:领投|参与|参投|投资|注资|入股|加注|押注|backs|backed|invests in|invested in|leads|led|"
+    r"向|对|的投资方|给)\s?(?:了\s?)?(?:[\w ]{0,12}?(?:开发商|母公司|公司|企业|创企|初创|独角兽))?\s?$",
+    re.I,
+)
+_DESCRIPTOR = (
+    r"公司|企业|创企|初创|独角兽|新创|厂商|服务商|开发商|提供商|平台|明星|新星|黑马|团队|商|者|的|是|为|"
+    r"startup|start-up|company|firm|unicorn|developer|maker|provider|giant"
+)
+_CN_SUBJECT = re.compile(
+    r"(?P<name>[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff·.&\- ]{1,24}?)(?=[\"”」』)]?\s?"
+    r"(?:近日|日前|今日|今天|已|正式|宣布|官宣|再度|再次|再|又|被曝)?\s?(?:宣布)?(?:完成|获得|再获|获|拿下|斩获)"
+    r"[^,。;]{0,16}?(?:融资|投资|轮|注资))"
+)
+_EN_SUBJECT = re.compile(
+    r"(?P<name>(?:[A-Z][\w.&'-]*|[0-9][\w.]*[A-Za-z][\w.]*)(?:\s(?:[A-Z][\w.&'-]*|AI|of|de))*)"
+    r"(?='s)?\s(?:has\s|have\s|is\s|also\s|reportedly\s|just\s)*"
+    r"(?:raises|raised|secures|secured|closes|closed|lands|landed|bags|nabs|drums up|completes|completed|"
+    r"receives|received|attracts|hauls|snags)\b"
+)
+_NOT_A_NAME = re.compile(
+    r"^(?:the|it|its|this|that|they|he|she|we|china|chinese|beijing|shanghai|company|startup|firm|ai|"
+    r"本轮|此轮|该公司|公司|其|这|此|后者|前者|两家|多家|同日|近日|日前|今日|并|已|也|又|再|还|首次|正式|机器人公司|AI公司|"
+    r"人工智能公司|大模型公司|初创企业|初创公司|企业|创企|一家.*)$",
+    re.I,
+)
+_FOREIGN = re.compile(
+    r"(?:韩国|南韩|日本|美国|英国|法国|德国|印度|以色列|欧洲|硅谷|新加坡|加拿大|Korean|Japanese|American|"
+    r"US-based|U\.S\.|British|French|German|Indian|Israeli|European)\s?(?:机器人|AI|人工智能)?\s?"
+    r"(?:新创|初创|公司|企业|创企|startup|start-up|company|firm)",
+    re.I,
+)
+AI_CONTEXT = re.compile(
+    r"AI|A\.I\.|人工智能|大模型|模型|智能|机器人|具身|算力|Token|AGI|LLM|GPT|chatbot|agent|生成式|视频生成|"
+    r"artificial intelligence|machine learning|robot",
+    re.I,
+)
+
+_LIST_SPLIT = re.compile(r"\s*(?:、|,\s*(?:and\s+)?|;\s*|\s+and\s+|\s*&\s*|和|及|与|以及|跟)\s*")
+_GENERIC = re.compile(
+    r"^(?:某|多家|多个|一些|数家|若干|其他|其它|知名|头部|产业资本|战投|机构|投资方|投资人|投资者|老股东|新股东|股东|others?|"
+    r"investors?|existing (?:investors|shareholders)|a (?:group|number|consortium) of|several|"
+    r"[\w-]+-backed\b|unnamed|undisclosed|major investors|various|entities|entity)",
+    re.I,
+)
+_ZH_LEADS = (
+    re.compile(r"(?:领投方|领投机构|领投者)(?:为|是|包括|有)(?P<list>[^。;:(]+)"),
+    re.compile(r"(?:^|[,:;。由获]|本轮融资?由|本轮由)(?P<list>[^,:;。由]{1,80}?)(?:联合|共同|一同|一起)?领投"),
+)
+_ZH_INVESTORS = (
+    re.compile(
+        r"(?:跟投方|参投方|投资方|投资机构|投资人|新投资方|参与投资方|新股东|股东|参与方)\s?(?:包括|含|为|有|是|:)"
+        r"(?P<list>[^。;:(]+?)(?=(?:等[^,。;]*)?(?:[,。;]|$))"
+    ),
+    re.compile(r"(?:^|[,:;。由获])(?P<list>[^,:;。由获]{1,60}?)(?:等[^,。;]{0,8})?(?:跟投|参投|参与投资|继续跟投|继续加注|加注|超额跟进|入股|入局|参与)"),
+    re.compile(r"新增[\"“](?P<list>[^\"”]+)[\"”]"),
+    re.compile(r"包括(?P<list>[^,。;]{2,40}?)在内"),
+    re.compile(r"吸引了(?P<list>[^。;]+)"),
+    re.compile(r"(?P<list>[^,:;。]{2,40}?)(?:预计|将|或)?(?:为|是|成为)[^,。;]{0,6}投资方"),
+    re.compile(r"获(?P<list>[^,。;]{2,30}?)\s?[\d.]+\s?亿?元?(?:战略)?(?:投资|追投|注资)"),
+    re.compile(r"老股东(?P<list>[^,。;等]{2,20}?)(?:继续|持续|超额)"),
+)
+_EN_LEADS = (
+    re.compile(r"(?:co-?led|led|spearheaded|headed)\s+by\s+(?P<list>[^.;()]+)", re.I),
+    re.compile(r"(?P<list>(?:[A-Z][\w.&']*\s?){1,4})-[Ll]ed\s+(?:[Rr]ound|[Ff]unding|[Ii]nvestment|[Ff]inancing)"),
+    re.compile(r"(?P<list>[A-Z][\w.&' ,]{1,80}?)\s+(?:led|co-led|leads)\s+the\s+(?:round|funding|investment|deal)"),
+)
+_EN_INVESTORS = (
+    re.compile(
+        r"(?:with participation from|participation from|participants included|supported by|backed by|"
+        r"investors (?:include|included|including)|(?:other )?investors such as|major investors like|joined by|"
+        r"along with|alongside|(?:million|billion|bn|mln|[mb]) from)\s+(?:major investors like\s+|existing investors\s+)?"
+        r"(?P<list>[^.;()]+)",
+        re.I,
+    ),
+)
+_CUT_ITEM = re.compile(
+    r"等.*$|旗下|(?:继续|持续|超额|也|还|亦|均|同时|共同|联合).*$|\s+(?:to|as|with|which|who|that|in|for|at|on|among|bringing|"
+    r"pushing|valuing|making|while|after|according)\b.*$",
+    re.I,
+)
+
+
+def subjects(sentence: str, names: Registry) -> list[Named]:
+    """The companies this sentence says raised (known ones, then new names by the forms that say so)."""
+    found = []
+    for n in names.companies_in(sentence):
+        before, after = sentence[max(0, n.start - 24) : n.start], sentence[n.end : n.end + 60]
+        if _RAISED_AFTER.search(after) or _TARGET_BEFORE.search(before) or _possessive_round(after):
+            found.append(n)
+        elif n.how != "founder" and _money_follows(after):
+            found.append(n)
+    taken = [(n.start, n.end) for n in names.companies_in(sentence)]
+    for rx in (_CN_SUBJECT, _EN_SUBJECT):
+        for m in rx.finditer(sentence):
+            name = _last_name(m.group("name"))
+            if not name:
+                continue
+            start = m.end("name") - len(name)
+            if any(a < m.end("name") and start < b for a, b in taken):
+                continue
+            if names.investors_in(name) and names.investor_id(name) != name:
+                continue  # an investor named first ("阿里云领投…")
+            if _FOREIGN.search(sentence[max(0, start - 16) : start]):
+                continue  # the market is China's
+            cid = names.company_id(name)
+            found.append(Named(start, m.end("name"), cid or "", name, "new"))
+            taken.append((start, m.end("name")))
+    return sorted(found)
+
+
+def _possessive_round(after: str) -> bool:
+    return bool(re.match(r"^\s?(?:的|'s)?\s?(?:新一轮|新一轮|首轮|本轮|B|C|A|D|Pre|pre|天使|战略|\d+\s?亿|\$|US\$)", after))
+
+
+def _money_follows(after: str) -> bool:
+    return bool(re.match(r"^[^,。;]{0,12}?(?:\d[\d.,]*\s?(?:亿|万|million|billion|bn|m\b)|数[十百千]?亿|\$\d)", after))
+
+
+def _last_name(raw: str) -> str:
+    """The name in "国产 AI 初创企业硅基流动": what follows the last descriptor."""
+    parts = re.split(rf"(?:{_DESCRIPTOR})(?=[^a-z]|$)", raw.strip(), flags=re.I) if not raw.isascii() else [raw]
+    name = (parts[-1] if parts else raw).strip(" \"“”「」'-·.")
+    name = _EDGE_WORDS.sub("", name).strip()
+    name = _TAIL_WORDS.sub("", name).strip()
+    if len(name) < 2 or _NOT_A_NAME.match(name) or re.search(r"^[\d.\s]+$|\d\s?[年月日]", name):
+        return ""
+    if re.search(r"[\u4e00-\u9fff]", name) and len(name) > 12:
+        return ""
+    return name
+
+
+_EDGE_WORDS = re.compile(
+    r"^(?:(?:近日|日前|今日|今天|据悉|消息称|其中|此外|同时|另外|而且|而|并且|并|且|今年|去年|本周|近期|随后|目前|"
+    r"Chinese|China's|China|AI|startup)\s?)+",
+)
+_TAIL_WORDS = re.compile(
+    r"(?:春节期间|春节后|春节|节后|年底|年初|上半年|下半年|季度|官宣|宣布|正式|累计|近期|近日|日前|今日|年后|早期|期间|此前|之前|随后|目前|已经|已|成功|顺利|首次|再次|同日|均|也|又|再|"
+    r"被曝|被传|将|拟|正|本轮|此轮|本次|此次|一举|相继|先后|分别)+$"
+)
+_FUNCTION_WORDS = re.compile(
+    r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|including|like|from|by|the|由|获|向|与)\s?"
+    r"|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
+)
+
+
+def investor_list(raw: str) -> list[str]:
+    """``阿里、五源等老股东`` -> [阿里, 五源]; ``Alibaba, Tencent, and Jiuan, bringing…`` -> three names."""
+    out = []
+    for part in _LIST_SPLIT.split(raw.strip()):
+        part = part.strip(" \"“”「」'")
+        if "旗下" in part:
+            part = part.split("旗下")[-1]
+        part = _CUT_ITEM.sub("", part).strip(" \"“”「」'")
+        part = re.sub(r"\([^()]*[\u4e00-\u9fff][^()]*\)", "", part)  # a description in brackets, not a name
+        for _ in range(2):
+            part = _FUNCTION_WORDS.sub("", part).strip(" \"“”「」'")
+            part = re.sub(r"(?<=\S)的$", "", part)
+        if part and part.isascii() and not part[:1].isupper() and not part[:1].isdigit():
+            break  # the list ended ("…, and Jiuan, bringing total funding")
+        if not part or _GENERIC.match(part) or len(part) > 40:
+            continue
+        out.append(part)
+    return out
+
+
+_PREFIX_INVESTORS = re.compile(
+    r"(?:^|[,:;。])(?P<list>[^,:;。]{1,40}?)(?:正在?|拟|将|也|已|或)?(?:洽谈|商谈)?(?:投资|入股|注资|参与|加注|领投)了?\s?"
+    r"(?:[\w ]{0,12}?(?:开发商|母公司|公司|企业))?\s?$"
+)
+
+
+def prefix_investors(prefix: str) -> list[str]:
+    """Investors named before the company in "腾讯、阿里正洽谈投资 DeepSeek"."""
+    m = _PREFIX_INVESTORS.search(prefix)
+    return investor_list(m.group("list")) if m else []
+
+
+def leads_in(clause: str) -> list[str]:
+    out: list[str] = []
+    for rx in (*_ZH_LEADS, *_EN_LEADS):
+        for m in rx.finditer(clause):
+            out += [n for n in investor_list(m.group("list")) if n not in out]
+    return out
+
+
+def investors_in(clause: str) -> list[str]:
+    out: list[str] = []
+    for rx in (*_ZH_INVESTORS, *_EN_INVESTORS):
+        for m in rx.finditer(clause):
+            out += [n for n in investor_list(m.group("list")) if n not in out]
+    return out

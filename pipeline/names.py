@@ -1,0 +1,157 @@
+"""Who raises and who invests: canonical ids for the names funding news uses.
+
+The names live in a data file (``pipeline/data/aliases.toml``) that users
+extend through the configuration (``[funding] aliases``). Text is matched in
+simplified script: Traditional Chinese is converted first with OpenCC. A
+company the file does not know gets a slug of its name (pinyin for Chinese).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import NamedTuple
+
+DATA = Path(__file__).parent / "data" / "aliases.toml"
+
+
+class Named(NamedTuple):
+    start: int
+    end: int
+    id: str
+    name: str
+    #: "name", "product" or "founder": how the text named it
+    how: str
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified script (OpenCC t2s); text without Chinese is returned as is."""
+    if not _HAN.search(text):
+        return text
+    return str(_converter().convert(text))
+
+
+def normal(name: str) -> str:
+    """A name as compared: NFKC, simplified, lower case, no spaces or quotes."""
+    name = simplified(unicodedata.normalize("NFKC", name))
+    return re.sub(r"[\s\"'“”「」『』]", "", name).lower()
+
+
+def slug(name: str) -> str:
+    """``钠远新材`` -> ``nayuanxincai``; ``Aidin Robotics`` -> ``aidin-robotics``."""
+    from pypinyin import lazy_pinyin
+
+    text = simplified(name)
+    joined = "".join(lazy_pinyin(text)) if _HAN.search(text) else text
+    return re.sub(r"[^a-z0-9]+", "-", joined.lower()).strip("-") or "unknown"
+
+
+def _pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    parts = []
+    for name in sorted(set(names), key=len, reverse=True):
+        escaped = re.escape(name).replace(r"\ ", r"\s?")
+        # Latin names match at word edges ("Manus" not in "Manuscript"); Chinese anywhere
+        parts.append(escaped if not name.isascii() else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z])")
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+@dataclass
+class Registry:
+    """Companies and investors with their names; ``names.Registry.load()`` reads the data files."""
+
+    companies: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
+    investors: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, extra: Iterable[str | Path] = ()) -> Registry:
+        reg = cls()
+        for path in (DATA, *map(Path, extra)):
+            try:
+                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ValueError(f"alias file {path}: {exc}") from None
+            for cid, entry in data.get("companies", {}).items():
+                known = reg.companies.setdefault(cid, {"names": [], "products": [], "founders": []})
+                for how in known:
+                    known[how] += [simplified(n) for n in entry.get(how, []) if n not in known[how]]
+                reg.display[cid] = entry.get("display") or reg.display.get(cid) or (known["names"] or [cid])[0]
+            for iid, entry in data.get("investors", {}).items():
+                reg.investors.setdefault(iid, []).extend(simplified(n) for n in entry.get("names", []))
+        return reg
+
+    @cached_property
+    def _patterns(self) -> tuple[list[tuple[str, str, re.Pattern[str]]], list[tuple[str, re.Pattern[str]]]]:
+        companies = [
+            (cid, how, rx)
+            for cid, entry in self.companies.items()
+            for how, names in entry.items()
+            if (rx := _pattern(names)) is not None
+        ]
+        investors = [(iid, rx) for iid, names in self.investors.items() if (rx := _pattern(names)) is not None]
+        return companies, investors
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, str], dict[str, str]]:
+        companies = {normal(n): cid for cid, e in self.companies.items() for n in e["names"]}
+        investors = {normal(n): iid for iid, names in self.investors.items() for n in names}
+        return companies, investors
+
+    def companies_in(self, text: str) -> list[Named]:
+        """Every known company named in ``text`` (simplified script), in order, longest names first."""
+        found = [Named(m.start(), m.end(), cid, m.group(), how) for cid, how, rx in self._patterns[0] for m in rx.finditer(text)]
+        return _no_overlaps(found)
+
+    def investors_in(self, text: str) -> list[Named]:
+        found = [Named(m.start(), m.end(), iid, m.group(), "name") for iid, rx in self._patterns[1] for m in rx.finditer(text)]
+        return _no_overlaps(found)
+
+    def investor_id(self, name: str) -> str:
+        """The canonical id of an investor named ``name``, else the name normalised (kept, never dropped)."""
+        key = normal(name)
+        known = self._index[1].get(key) or self._index[0].get(key)
+        if known:
+            return known
+        # "CNBC报道阿里巴巴云", "国家集成电路产业投资基金(大基金)": a known name at the end, or before a bracket
+        for alias, iid in sorted(self._index[1].items(), key=lambda kv: -len(kv[0])):
+            if len(alias) >= 2 and (key.endswith(alias) or key.startswith(alias + "(")):
+                return iid
+        return _clean_name(name)
+
+    def company_id(self, name: str) -> str | None:
+        return self._index[0].get(normal(name))
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r"\s+", " ", simplified(unicodedata.normalize("NFKC", name))).strip(" 　\"'“”「」")
+
+
+def _no_overlaps(found: list[Named]) -> list[Named]:
+    found.sort(key=lambda n: (n.start, -(n.end - n.start)))
+    out: list[Named] = []
+    for n in found:
+        if out and n.start < out[-1].end:
+            continue
+        out.append(n)
+    return out
+
+
+@cache
+def default() -> Registry:
+    """The bundled names only."""
+    return Registry.load()
