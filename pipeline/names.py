@@ -114,7 +114,11 @@ class Registry:
 
     def companies_in(self, text: str) -> list[Named]:
         """Every known company named in ``text`` (simplified script), in order, longest names first."""
-        found = [Named(m.start(), m.end(), cid, m.group(), how) for cid, how, rx in self._patterns[0] for m in rx.finditer(text)]
+        found = [
+            Named(m.start(), m.end(), cid, m.group(), how.rstrip("s"))
+            for cid, how, rx in self._patterns[0]
+            for m in rx.finditer(text)
+        ]
         return _no_overlaps(found)
 
     def investors_in(self, text: str) -> list[Named]:

@@ -69,10 +69,11 @@ class _Company:
 
 _ROUND_PHRASE = re.compile(
     r"完成(?:了)?(?:新一轮|新一轮|首轮|新的一轮|新)?(?:[^,。;]{0,8})?融资|获(?:得)?(?:新一轮|新)?(?:[^,。;]{0,10})?(?:投资|融资|注资)|"
-    r"融资落地|入股|参投|参与了|注资|new (?:funding )?round|funding round|fresh funding|raises|raised|secures|secured|closes",
+    r"融资落地|入股|参投|参与了|注资|(?:completed|closed|finali[sz]ed) (?:a |its )?(?:new )?(?:funding )?round",
     re.I,
 )
 _FUNDING_WORD = re.compile(r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I)
+_FUNDING_VERB = re.compile(r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I)
 _DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
 _RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
 
@@ -87,7 +88,7 @@ def extract_rounds(
         _read_story(story, names, found)
     out: list[FundingReport] = []
     for company in found.values():
-        out += _reports(company, published_at)
+        out += _reports(company, published_at, names)
     return out
 
 
@@ -119,6 +120,7 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
             cid = named.pop()
             first = next(n for sentence, _, _ in read for n in names.companies_in(sentence) if n.id == cid)
             current = found.setdefault(cid, _Company(cid, first.name))
+            current.sentences += [sentence for sentence, _, _ in read]
     for sentence, in_head, subs in read:
         if not subs:
             if current is not None:
@@ -196,14 +198,12 @@ def _pick(company: _Company, role: str) -> figures.Figure | None:
     return pool[0] if pool else (body or chosen or [None])[0]
 
 
-def _reports(company: _Company, published_at: datetime | None) -> list[FundingReport]:
+def _reports(company: _Company, published_at: datetime | None, names: Registry) -> list[FundingReport]:
     text = " ".join(company.segments)
+    if not (_FUNDING_WORD.search(text) or company.sentences and _FUNDING_VERB.search(text)) and not figures.ipo_kind(text):
+        return []
     amount, valuation = _pick(company, "amount"), _pick(company, "valuation")
     rounds = [r for group in company.rounds for r in group]
-    if not (amount or valuation or rounds or company.raised):
-        return []
-    if not _FUNDING_WORD.search(text):
-        return []
     status = figures.status_of(" ".join(company.status_text), text)
     if any(figures.denied(s) for s in company.sentences):
         status = "denied"
@@ -212,22 +212,26 @@ def _reports(company: _Company, published_at: datetime | None) -> list[FundingRe
     if kind in ("ipo_filing", "ipo_listing", "ipo_plan") and not rounds and (company.ipo_money or amount is None):
         report.kind = kind
         return [report]
+    if status == "denied":
+        return [report]  # what was denied is not a round: no figures
+    if not (amount or valuation or rounds or company.raised):
+        return []
     if kind == "ipo_offering" and not [r for r in rounds if r != "pre-IPO"]:
-        rounds, report.status = ["IPO"], "talks" if status != "denied" else status
+        rounds, report.status = ["IPO"], "talks"
     if amount is not None:
         m = amount.money
         report.amount, report.currency, report.amount_qualifier = m.amount, m.currency, m.qualifier
         report.amount_high = m.high
-    else:
+    elif kind == "ipo_offering":  # offering terms without the sum: the currency of the share price
         price = next((f for f in company.figures if f.role == "other" and f.money.currency), None)
-        if report.round == "IPO" and price is not None:
-            report.currency = price.money.currency
+        report.currency = price.money.currency if price else None
     if valuation is not None:
         report.valuation, report.valuation_currency = valuation.money.amount, valuation.money.currency
         report.valuation_qualifier, report.valuation_basis = valuation.money.qualifier, valuation.basis
-    names_seen = company.leads + company.investors
-    report.lead_investors = list(dict.fromkeys(company.leads))
-    report.investors = list(dict.fromkeys(names_seen))
+    leads = [names.investor_id(n) for n in company.leads]
+    report.lead_investors = [i for i in dict.fromkeys(leads) if i != company.key]
+    others = [names.investor_id(n) for n in company.investors]
+    report.investors = [i for i in dict.fromkeys(leads + others) if i != company.key]
     report.announced_on = _day(company.days, text, published_at)
     first_group = next((g for g in company.rounds if g), [])
     out = []
@@ -235,10 +239,6 @@ def _reports(company: _Company, published_at: datetime | None) -> list[FundingRe
         one = FundingReport(**{**report.__dict__, "round": name})
         one.lead_investors, one.investors = list(report.lead_investors), list(report.investors)
         out.append(one)
-    if kind == "ipo_offering" and report.currency is None:
-        price = next((f for f in company.figures if f.role == "other" and f.money.currency), None)
-        for one in out:
-            one.currency = price.money.currency if price else None
     return out
 
 

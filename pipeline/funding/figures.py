@@ -43,7 +43,10 @@ _NOT_FUNDING = re.compile(
     r"用户|调用量|参数|tokens?|定价|每股|per share|发行价|(?:share|offer) price",
     re.I,
 )
-_NOT_FUNDING_AFTER = re.compile(r"^\s?(?:的)?(?:收入|营收|ARR|revenue|in (?:annual )?(?:revenue|sales)|现金|市值|market value|用户)", re.I)
+_NOT_FUNDING_AFTER = re.compile(
+    r"^\s?(?:的)?(?:收入|营收|ARR|现金|市值|用户|收购|(?:in |of )?(?:annual |yearly )?(?:recurring )?(?:revenue|sales|ARR)|market value)",
+    re.I,
+)
 _BACKGROUND = re.compile(
     r"此前|之前|早前|先前|上一轮|上轮|前一轮|曾获|曾完成|曾以|去年|前年|年初时|两个月前|个月前|年前|叠加|加上此前|相比|"
     r"早期|最初|资料显示|历史上|多轮|此后|后来|曾经|曾|"
@@ -122,9 +125,9 @@ def role_of(
         basis = "pre" if _PRE.search(before[-12:]) else "post" if _POST.search(before[-12:] + after) else None
     if _BACKGROUND.search(whole) or _AFTER_CLAUSE.search(whole.strip()):
         return "background", basis
-    if not valuation and _ACQUISITION.search(sentence[max(0, m.start - 120) : m.start] + after):
+    if not valuation and _ACQUISITION.search(sentence[max(0, m.start - 200) : m.start] + after):
         return "other", None
-    if not valuation and (_NOT_FUNDING.search(before[-16:]) or _NOT_FUNDING_AFTER.search(after)):
+    if not valuation and (_NOT_FUNDING.search(before[-16:]) or _NOT_FUNDING_AFTER.search(sentence[m.end : min(b, m.end + 32)])):
         return "other", None
     if _CUMULATIVE.search(whole) and not _ROUND_SCOPED.search(whole):
         return "cumulative", None

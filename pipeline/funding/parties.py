@@ -157,6 +157,8 @@ def _last_name(raw: str) -> str:
         return ""
     if re.search(r"[\u4e00-\u9fff]", name) and len(name) > 12:
         return ""
+    if _INVESTOR_LIKE.search(name):
+        return ""  # a fund or an investor raising its own money is not a company's round
     return name
 
 
@@ -172,6 +174,9 @@ _FUNCTION_WORDS = re.compile(
     r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|including|like|from|by|the|由|获|向|与)\s?"
     r"|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
 )
+
+
+_INVESTOR_LIKE = re.compile(r"(?:基金|资本|创投|投资|资管|Capital|Ventures|Fund|Partners|Investments?)$", re.I)
 
 
 def investor_list(raw: str) -> list[str]:
