@@ -86,7 +86,7 @@ class StorePipeline:
         from pipeline.news_store import NewsStore
 
         if self.news is None:
-            self.news = NewsStore(self.factory, rates=self.cfg.rates, outbox=self.outbox)
+            self.news = NewsStore(self.factory, rates=self.cfg.rates, outbox=self.outbox, names=self.cfg.names)
         try:
             result = self.news.ingest(item.source, item.item)
         except SQLAlchemyError as exc:

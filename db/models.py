@@ -259,6 +259,10 @@ class _Round:
     investors: Mapped[list[str]] = mapped_column(JSON, default=list)
     announced_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="closed")
+    #: pre or post (投前 / 投后) where stated
+    valuation_basis: Mapped[str | None] = mapped_column(String(8))
+    #: the upper end of an amount stated as a range
+    amount_high: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class FundingEvent(_Round, Base):
@@ -275,9 +279,11 @@ class FundingReport(_Round, Base):
     """What one article said about a round (conflicting values are kept per source)."""
 
     __tablename__ = "funding_reports"
+    #: an article may report several rounds (a digest, "B+ and C"), each once
+    __table_args__ = (UniqueConstraint("article_id", "funding_event_id", name="uq_funding_reports_article_event"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     funding_event_id: Mapped[int] = mapped_column(ForeignKey("funding_events.id"), index=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     valuation_qualifier: Mapped[str | None] = mapped_column(String(16))
 
 

@@ -184,15 +184,15 @@ def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> A
     return Page(url=url, body=body, fetched_at=at)
 
 
-def _extract_news(page: Any, file: Path, fmt: Format) -> None:
+def _extract_news(page: Any, file: Path, fmt: Format, names: Any = None) -> None:
     """Funding reports in a feed, a headline list, an article page or a plain-text article."""
     from crawler import registry
     from pipeline.news_store import news_records
 
-    records = news_records(registry.news_items(page))
+    records = news_records(registry.news_items(page), names)
     found = [r for r in records if r["kind"] == "funding"]
     if not found:
-        reasons = sorted({r["reason"] for r in records}) or ["no news items found"]
+        reasons = sorted({r["reason"] for r in records if "reason" in r}) or ["no news items found"]
         raise NothingFound(f"{file}: no funding round found ({'; '.join(reasons)})")
     columns = [
         ("company", "company"),
@@ -201,6 +201,7 @@ def _extract_news(page: Any, file: Path, fmt: Format) -> None:
         ("currency", "cur"),
         ("amount_qualifier", "qualifier"),
         ("valuation", "valuation"),
+        ("status", "status"),
         ("lead_investors", "led by"),
         ("announced_on", "announced"),
         ("title", "title"),
@@ -234,7 +235,7 @@ def extract(
     cfg = settings(ctx)
     page = _page(file, source, url, fetched_at)
     if _is_news(source):
-        _extract_news(page, file, fmt)
+        _extract_news(page, file, fmt, cfg.names)
         return
     result = registry.extract(source, page, rates=cfg.rates, scope=cfg.scope, provider=provider)
     for rej in result.rejects:
@@ -300,7 +301,7 @@ def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from llmwatch.cli_query import show_events
     from pipeline.news_store import NewsStore
 
-    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg))
+    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg), names=cfg.names)
     results = [store.ingest(source, item) for item in registry.news_items(page)]
     stored = [r for r in results if r.status == "stored"]
     funded = [r for r in stored if r.funding_event_id]

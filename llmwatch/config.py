@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.collect import DEFAULT_SCOPE
+from pipeline.names import Registry
 from pipeline.store import Policy
 from pipeline.units import DEFAULT_USD_CNY
 
@@ -29,6 +30,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
     "news": {"feeds": [], "follow_articles": True},
     "claims": {"files": [], "bundled": True},
+    # names of companies and investors besides pipeline/data/aliases.toml (same shape, merged over it)
+    "funding": {"aliases": []},
     "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
     "crawl": {
         "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",
@@ -88,6 +91,15 @@ class Settings:
         """The bundled ledger of the July 2024 article, then the user's own files."""
         bundled = sorted((Path(__file__).parent / "claims").glob("*.toml")) if self.raw["claims"]["bundled"] else []
         return [*bundled, *(Path(p) for p in self.raw["claims"]["files"])]
+
+    @property
+    def names(self) -> Registry:
+        """Company and investor names: the bundled file, then the user's (``[funding] aliases``)."""
+        files = self.raw.get("funding", {}).get("aliases") or []
+        try:
+            return Registry.load([files] if isinstance(files, str) else files)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @property
     def crawl(self) -> dict[str, Any]:

@@ -24,6 +24,8 @@ EVENT_TYPES = frozenset(
         "model_removed",
         "funding_announced",
         "funding_updated",
+        "ipo_filed",
+        "ipo_listed",
         "extraction_broken",
         "source_stale",
         "source_recovered",
@@ -160,6 +162,8 @@ def describe(ev: Mapping[str, Any]) -> str:
         return f"{what}: sources disagree by {_num(ev.get('spread_pct'))}%: {seen}"
     if kind.startswith("funding_"):
         return describe_round(ev)
+    if kind in ("ipo_filed", "ipo_listed"):
+        return str(ev.get("reason") or f"{ev.get('provider')}: {kind.replace('_', ' ')}")
     return f"{ev.get('source', '')}: {ev.get('reason') or kind.replace('_', ' ')}"
 
 
@@ -174,14 +178,17 @@ def _big(value: Any) -> str:
 def describe_round(ev: Mapping[str, Any]) -> str:
     """``Moonshot AI: round B, 1,000,000,000 USD, valued at 2,500,000,000 USD, led by alibaba (3 sources)``."""
     parts = [f"round {ev['round']}"] if ev.get("round") else []
-    if ev.get("amount") is not None:
+    if ev.get("amount") is not None and ev.get("amount_high") is not None:
+        parts.append(f"{_big(ev['amount'])}–{_big(ev['amount_high'])} {ev.get('currency') or ''}")
+    elif ev.get("amount") is not None:
         parts.append(
             f"{_QUALIFIERS.get(ev.get('amount_qualifier'), '')}{_big(ev['amount'])} {ev.get('currency') or ''}"
         )
     elif ev.get("amount_qualifier") == "vague":
         parts.append("undisclosed amount")
     if ev.get("valuation") is not None:
-        parts.append(f"valued at {_big(ev['valuation'])} {ev.get('valuation_currency') or ''}")
+        basis = {"pre": " pre-money", "post": " post-money"}.get(ev.get("valuation_basis") or "", "")
+        parts.append(f"valued at {_big(ev['valuation'])} {ev.get('valuation_currency') or ''}{basis}")
     if ev.get("lead_investors"):
         parts.append("led by " + ", ".join(ev["lead_investors"]))
     elif ev.get("investors"):
@@ -189,13 +196,16 @@ def describe_round(ev: Mapping[str, Any]) -> str:
     sources = ev.get("sources") or []
     tail = f" ({len(sources)} source{'s' if len(sources) != 1 else ''})" if sources else ""
     update = f"; {ev['reason']}" if ev.get("reason") else ""
-    return f"{ev.get('company_name') or ev.get('company')}: {', '.join(p.strip() for p in parts)}{tail}{update}"
+    talks = "in talks: " if ev.get("status") == "talks" else ""
+    return f"{ev.get('company_name') or ev.get('company')}: {talks}{', '.join(p.strip() for p in parts)}{tail}{update}"
 
 
 TITLES = {
     "claim_changed": "claim changed",
     "funding_announced": "funding announced",
     "funding_updated": "funding updated",
+    "ipo_filed": "IPO filing",
+    "ipo_listed": "listing",
     "price_changed": "price change",
     "price_discrepancy": "sources disagree",
     "price_suspect": "suspect price held back",

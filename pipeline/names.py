@@ -87,7 +87,7 @@ class Registry:
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise ValueError(f"alias file {path}: {exc}") from None
             for cid, entry in data.get("companies", {}).items():
-                known = reg.companies.setdefault(cid, {"names": [], "products": [], "founders": []})
+                known = reg.companies.setdefault(cid, {"names": [], "products": [], "founders": [], "misspelled": []})
                 for how in known:
                     known[how] += [simplified(n) for n in entry.get(how, []) if n not in known[how]]
                 reg.display[cid] = entry.get("display") or reg.display.get(cid) or (known["names"] or [cid])[0]
@@ -108,14 +108,14 @@ class Registry:
 
     @cached_property
     def _index(self) -> tuple[dict[str, str], dict[str, str]]:
-        companies = {normal(n): cid for cid, e in self.companies.items() for n in e["names"]}
+        companies = {normal(n): cid for cid, e in self.companies.items() for n in e["names"] + e["misspelled"]}
         investors = {normal(n): iid for iid, names in self.investors.items() for n in names}
         return companies, investors
 
     def companies_in(self, text: str) -> list[Named]:
         """Every known company named in ``text`` (simplified script), in order, longest names first."""
         found = [
-            Named(m.start(), m.end(), cid, m.group(), how.rstrip("s"))
+            Named(m.start(), m.end(), cid, m.group(), how if how == "misspelled" else how.rstrip("s"))
             for cid, how, rx in self._patterns[0]
             for m in rx.finditer(text)
         ]
@@ -128,7 +128,8 @@ class Registry:
     def investor_id(self, name: str) -> str:
         """The canonical id of an investor named ``name``, else the name normalised (kept, never dropped)."""
         key = normal(name)
-        known = self._index[1].get(key) or self._index[0].get(key)
+        bare = _SUFFIX.sub("", key)
+        known = self._index[1].get(key) or self._index[0].get(key) or self._index[1].get(bare)
         if known:
             return known
         # "CNBC报道阿里巴巴云", "国家集成电路产业投资基金(大基金)": a known name at the end, or before a bracket
@@ -139,6 +140,10 @@ class Registry:
 
     def company_id(self, name: str) -> str | None:
         return self._index[0].get(normal(name))
+
+
+#: a legal form after a name ("Alibaba Group Holding Ltd.", "腾讯控股有限公司")
+_SUFFIX = re.compile(r"(?:,?(?:co\.?,?)?(?:ltd\.?|limited|inc\.?|corp\.?|corporation|plc|llc)|股份有限公司|有限公司)+$")
 
 
 def _clean_name(name: str) -> str:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Article, Event, FundingEvent, FundingReport, Snapshot
 from pipeline import dedup
 from pipeline.funding import FundingReport as Report
-from pipeline.funding import NoFunding, extract_funding
+from pipeline.funding import extract_rounds
+from pipeline.names import Registry, default
 from pipeline.outbox import Outbox
 from pipeline.records import Page
 from pipeline.store import IngestResult, ensure_source
@@ -37,7 +38,11 @@ FIELDS = (
     "announced_on",
     "status",
     "company_name",
+    "valuation_basis",
+    "amount_high",
 )
+#: what an article's IPO report becomes: an event of its own kind, never a round
+IPO_EVENTS = {"ipo_filing": "ipo_filed", "ipo_listing": "ipo_listed"}
 
 
 @dataclass
@@ -60,6 +65,8 @@ class ArticleResult:
     article_id: int | None = None
     story_id: int | None = None
     funding_event_id: int | None = None
+    #: every round the article reports (a digest reports several)
+    funding_event_ids: list[int] = field(default_factory=list)
     no_funding: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -68,9 +75,15 @@ class NewsStore:
     """Holds the text index across the articles of one process (built from the database once)."""
 
     def __init__(
-        self, factory: sessionmaker[Session], *, rates: dict[str, str] | None = None, outbox: Outbox | None = None
+        self,
+        factory: sessionmaker[Session],
+        *,
+        rates: dict[str, str] | None = None,
+        outbox: Outbox | None = None,
+        names: Registry | None = None,
     ) -> None:
         self.factory, self.rates, self.outbox = factory, rates, outbox
+        self.names = names or default()
         self._index: dedup.TextIndex | None = None
 
     def index(self, session: Session) -> dedup.TextIndex:
@@ -85,7 +98,9 @@ class NewsStore:
             self._index.add_many(docs, processes=2 if many else 1)
         return self._index
 
-    def ingest(self, source: str, item: NewsItem, extract: Callable[[NewsItem], Report] | None = None) -> ArticleResult:
+    def ingest(
+        self, source: str, item: NewsItem, extract: Callable[[NewsItem], list[Report]] | None = None
+    ) -> ArticleResult:
         url = dedup.canonical_url(item.url)
         with self.factory.begin() as s:
             existing = s.scalar(select(Article).where(Article.url == url))
@@ -106,13 +121,34 @@ class NewsStore:
             s.flush()
             art.story_id = self.index(s).add(str(art.id), f"{item.title}\n{item.text}", art.id)
             result = ArticleResult(url, "stored", art.id, art.story_id)
-            try:
-                report = (extract or _extract)(item)
-            except NoFunding as exc:
-                art.no_funding = result.no_funding = str(exc)
+            reports = extract(item) if extract else _extract(item, self.names)
+            rounds = [r for r in reports if r.kind == "round" and r.status != "denied"]
+            for report in reports:
+                if report.kind in IPO_EVENTS:
+                    self._ipo(s, src.name, art, report, result)
+            if not rounds:
+                art.no_funding = result.no_funding = no_round_reason(reports)
                 return result
-            self._join(s, src.name, art, report, result)
+            for report in rounds:
+                self._join(s, src.name, art, report, result)
             return result
+
+    def _ipo(self, s: Session, source: str, art: Article, report: Report, result: ArticleResult) -> None:
+        """An IPO filing or listing: an event of its own, once per company and kind within the window."""
+        kind = IPO_EVENTS[report.kind]
+        when = art.published_at or art.fetched_at
+        seen = s.scalars(select(Event.occurred_at).where(Event.type == kind, Event.provider == report.company))
+        if any(abs((_utc(t) - _utc(when)).days) <= dedup.WINDOW_DAYS for t in seen):
+            return
+        ev = Event(
+            type=kind, source_id=art.source_id, snapshot_id=art.snapshot_id, url=art.url, occurred_at=when,
+            provider=report.company, reason=f"{report.company_name}: {report.kind.replace('_', ' ')}",
+        )
+        s.add(ev)
+        s.flush()
+        result.events.append({"type": kind, "id": ev.id, "company": report.company, "changed": []})
+        if self.outbox is not None:
+            self.outbox.queue(s, ev, source)
 
     def _join(self, s: Session, source: str, art: Article, report: Report, result: ArticleResult) -> None:
         key = dedup.key_of(report, self.rates)
@@ -120,6 +156,8 @@ class NewsStore:
             select(FundingEvent).where(FundingEvent.company == report.company).order_by(FundingEvent.id)
         )
         event = next((fe for fe in candidates if dedup.same_round(key, dedup.key_of(fe, self.rates))), None)
+        if event is not None and event.id in result.funding_event_ids:
+            return  # the article's other report of the same round
         now = datetime.now(UTC)
         fresh = event is None
         if event is None:
@@ -144,7 +182,8 @@ class NewsStore:
         before = {f: getattr(event, f) for f in FIELDS}
         _settle(s, event)
         changed = [f for f in FIELDS if getattr(event, f) != before[f]]
-        result.funding_event_id = event.id
+        result.funding_event_id = result.funding_event_id or event.id
+        result.funding_event_ids.append(event.id)
         if fresh or changed:
             event.updated_at = now
             kind = "funding_announced" if fresh else "funding_updated"
@@ -165,9 +204,23 @@ class NewsStore:
                 self.outbox.queue(s, ev, source, funding=funding_record(s, event))
 
 
-def _extract(item: NewsItem) -> Report:
+def _extract(item: NewsItem, names: Registry | None = None) -> list[Report]:
     # a headline without a time was announced by the time it was seen
-    return extract_funding(item.title, item.text, item.published_at or item.fetched_at)
+    return extract_rounds(item.title, item.text, item.published_at or item.fetched_at, names=names)
+
+
+def no_round_reason(reports: list[Report]) -> str:
+    """Why an article gave no round: a denial, an IPO report, or nothing said to have raised."""
+    for r in reports:
+        if r.status == "denied":
+            return f"the article denies a round of {r.company_name}"
+        if r.kind != "round":
+            return f"the article is about an IPO of {r.company_name} ({r.kind.replace('_', ' ')}), not a round"
+    return "no company is said to have raised money"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _settle(s: Session, event: FundingEvent) -> None:
@@ -190,6 +243,8 @@ def _settle(s: Session, event: FundingEvent) -> None:
     event.lead_investors = _union(r.lead_investors for r in reports)
     event.investors = _union(r.investors for r in reports)
     event.status = "closed" if any(r.status == "closed" for r in reports) else "talks"
+    event.valuation_basis = dedup.best_value((r.valuation_basis, None) for r in with_valuation)
+    event.amount_high = dedup.best_value((r.amount_high, None) for r in with_amount)
 
 
 def _union(lists: Any) -> list[str]:
@@ -222,9 +277,27 @@ def funding_record(s: Session, event: FundingEvent) -> dict[str, Any]:
         "investors": event.investors,
         "announced_on": event.announced_on.isoformat() if event.announced_on else None,
         "status": event.status,
+        "valuation_basis": event.valuation_basis,
+        "amount_high": event.amount_high,
         "sources": [url for url, _ in rows],
         "published_at": rows[0][1] if rows else None,
+        # what the outlets said, where they disagree: each figure with the sources that gave it
+        "amounts": _figures(s, event, "amount", "currency"),
+        "valuations": _figures(s, event, "valuation", "valuation_currency"),
     }
+
+
+def _figures(s: Session, event: FundingEvent, value: str, currency: str) -> list[dict[str, Any]]:
+    rows = s.execute(
+        select(getattr(FundingReport, value), getattr(FundingReport, currency), Article.url)
+        .join(Article, FundingReport.article_id == Article.id)
+        .where(FundingReport.funding_event_id == event.id, getattr(FundingReport, value).is_not(None))
+        .order_by(FundingReport.id)
+    ).all()
+    out: dict[tuple[Any, Any], list[str]] = {}
+    for amount, cur, url in rows:
+        out.setdefault((amount, cur), []).append(url)
+    return [{"value": a, "currency": c, "sources": urls} for (a, c), urls in out.items()]
 
 
 def report_record(report: Report, item: NewsItem) -> dict[str, Any]:
@@ -243,20 +316,28 @@ def report_record(report: Report, item: NewsItem) -> dict[str, Any]:
         "investors": report.investors,
         "announced_on": report.announced_on.isoformat() if report.announced_on else None,
         "status": report.status,
+        "valuation_basis": report.valuation_basis,
+        "amount_high": report.amount_high,
         "title": item.title,
         "url": item.url,
         "published_at": item.published_at,
     }
 
 
-def news_records(news_items: list[NewsItem]) -> list[dict[str, Any]]:
-    """Each item's funding report, or why it has none (``extract --source news``)."""
+def news_records(news_items: list[NewsItem], names: Registry | None = None) -> list[dict[str, Any]]:
+    """Each item's funding reports (one per round; IPO reports and denials by their kind), or why
+    it has none (``extract --source news``)."""
     out: list[dict[str, Any]] = []
     for item in news_items:
-        try:
-            out.append(report_record(_extract(item), item))
-        except NoFunding as exc:
-            out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": str(exc)})
+        reports = _extract(item, names)
+        rounds = [r for r in reports if r.kind == "round" and r.status != "denied"]
+        out += [report_record(r, item) for r in rounds]
+        for r in reports:
+            if r not in rounds:
+                kind = "funding_denied" if r.status == "denied" else r.kind
+                out.append({"kind": kind, "company": r.company, "company_name": r.company_name, "title": item.title, "url": item.url})
+        if not rounds:
+            out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": no_round_reason(reports)})
     return out
 
 

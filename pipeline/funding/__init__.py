@@ -73,6 +73,8 @@ _ROUND_PHRASE = re.compile(
     re.I,
 )
 _FUNDING_WORD = re.compile(r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I)
+#: money before the company in a phrase that describes it ("获阿里领投6亿美元的AI公司MiniMax"): not this story's round
+_DESCRIBES = re.compile(r"的[^,。;]{0,12}$|-backed[^,.;]{0,30}$", re.I)
 _FUNDING_VERB = re.compile(r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I)
 _DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
 _RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
@@ -102,6 +104,8 @@ def extract_funding(
         return rounds[0]
     if reports:
         first = reports[0]
+        if first.status == "denied" and figures.NOT_RAISED.search(f"{title}\n{text}"):
+            raise NoFunding(f"the article says {first.company_name} has not raised outside money")
         why = "denies a round" if first.status == "denied" else f"is about an IPO ({first.kind})"
         raise NoFunding(f"the article {why} of {first.company_name}")
     raise NoFunding("no company is said to have raised money")
@@ -116,10 +120,12 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
     if not any(subs for _, _, subs in read):
         # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
         named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
+        named |= {n.id for sentence, _, _ in read for n in names.companies_in(sentence)} if not named else set()
         if len(named) == 1:
             cid = named.pop()
             first = next(n for sentence, _, _ in read for n in names.companies_in(sentence) if n.id == cid)
-            current = found.setdefault(cid, _Company(cid, first.name))
+            shown = names.display.get(cid, first.name) if first.how in ("founder", "misspelled") else first.name
+            current = found.setdefault(cid, _Company(cid, shown))
             current.sentences += [sentence for sentence, _, _ in read]
     for sentence, in_head, subs in read:
         if not subs:
@@ -130,7 +136,8 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
             continue
         for i, sub in enumerate(subs):
             key = sub.id or names.company_id(sub.name) or slug(sub.name)
-            company = found.setdefault(key, _Company(key, sub.name, new=not sub.id))
+            shown = names.display.get(key, sub.name) if sub.how in ("founder", "misspelled") else sub.name
+            company = found.setdefault(key, _Company(key, shown, new=not sub.id))
             end = subs[i + 1].start if i + 1 < len(subs) else len(sentence)
             start = 0 if i == 0 else sub.start
             if i == 0:
@@ -139,7 +146,10 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
                 pending = []
                 company.investors += [n for n in parties.prefix_investors(sentence[: sub.start]) if n not in company.investors]
             company.sentences.append(sentence)
-            _read_segment(company, sentence, start, end, in_head, named=True, money_from=sub.start)
+            money_from = sub.start
+            if i == 0 and len(subs) == 1 and not _DESCRIBES.search(sentence[: sub.start]):
+                money_from = 0  # "估值超200亿，百川智能完成50亿元A轮融资", "Alibaba leads $600M round for MiniMax"
+            _read_segment(company, sentence, start, end, in_head, named=True, money_from=money_from)
             current = company
 
 
@@ -244,7 +254,7 @@ def _reports(company: _Company, published_at: datetime | None, names: Registry) 
 
 def _day(days: list[str], text: str, published_at: datetime | None) -> date | None:
     """The day the text gives ("5月26日", "今日"), else the article's date (Beijing time for Chinese)."""
-    base = _local_day(published_at) if published_at else None
+    base = _local_day(published_at, bool(re.search(r"[\u4e00-\u9fff]", text))) if published_at else None
     for raw in days:
         m = _DAY.search(raw)
         if m is None:
@@ -265,9 +275,10 @@ def _day(days: list[str], text: str, published_at: datetime | None) -> date | No
     return base
 
 
-def _local_day(moment: datetime) -> date:
+def _local_day(moment: datetime, chinese: bool) -> date:
+    """The day as the outlet's readers saw it: Beijing time for Chinese text."""
     from pipeline.dates import SHANGHAI
 
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or not chinese:
         return moment.date()
     return moment.astimezone(SHANGHAI).date()

@@ -26,7 +26,12 @@ _VALUATION_BEFORE = re.compile(
     r"around|above|exceeding|roughly|some|almost|as much as|up to|at least|\s)*$",
     re.I,
 )
-_VALUATION_AFTER = re.compile(r"^\+?\s?(?:的|de)?\s?(?:投后|投前)?(?:估值|valuation|pre-money|post-money)", re.I)
+_VALUATION_AFTER = re.compile(
+    r"^\+?\s?(?:的|de)?\s?(?:投后|投前)?(?:估值|valuation|pre-money|post-money)"
+    # "a US$2.5 billion AI startup", "百亿美元独角兽": the company's worth, not money raised
+    r"|^\s?(?:AI |tech |Chinese )?(?:start-?up|company|firm|unicorn|decacorn)\b|^\s?的?(?:AI)?(?:独角兽|公司)",
+    re.I,
+)
 _AT_VALUATION = re.compile(r"(?:at|以)\s?(?:a|an)?\s?(?:~|about|around|over|more than|nearly)?\s?$", re.I)
 _PRE = re.compile(r"投前|pre-money", re.I)
 _POST = re.compile(r"投后|融后|post-money", re.I)
@@ -61,11 +66,16 @@ _AFTER_CLAUSE = re.compile(r"后$")
 FUNDING_CLAUSE = re.compile(
     r"融资|投资|领投|跟投|估值|轮|注资|入股|募|交割|raise|raising|funding|round|invest|valu|stake|talks", re.I
 )
-_DENIED = re.compile(r"否认|辟谣|谣言|不实|并未|没有融资|未融资|denied|denies|deny|refuted|rumou?rs? (?:is|are) false|not true", re.I)
+NOT_RAISED = re.compile(
+    r"(?:has not|hasn't|have not|did not|didn't|never) (?:raised|taken|accepted|took)|no outside (?:money|funding|capital|investors?)"
+    r"|未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|没有(?:任何)?(?:外部)?融资|不融资",
+    re.I,
+)
+_DENIED = re.compile(r"has not raised|hasn't raised|never (?:raised|took)|no outside (?:money|funding|capital)|未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|否认|辟谣|谣言|不实|并未|没有融资|未融资|denied|denies|deny|refuted|rumou?rs? (?:is|are) false|not true", re.I)
 _CONFIRMED = re.compile(r"属实|确认|证实|官宣|宣布完成|正式宣布|基本完成|落定|到账|完成交割了|confirmed|has completed|have completed", re.I)
 _TALKS = re.compile(
     r"洽谈|商谈|谈判|磋商|拟|寻求|筹划|计划|将完成|即将|有望|接近完成|正在|正敲定|据悉正在|传出|或将|预计|准备|"
-    r"\?|？|in talks|talks to|is raising|are raising|raising|plans to|planning to|seeks|seeking|looking to|aims to|"
+    r"\?|？|in talks|talks to|is raising|are raising|\braising\b|is leading|plans to|planning to|seeks|seeking|looking to|aims to|"
     r"in discussions|close to completing|nearing|set to|will raise|would value|could value|to raise|is finalizing|"
     r"is finalising|considering|exploring|reportedly in|target(?:ing)?",
     re.I,
@@ -83,7 +93,7 @@ _ROUNDS = (
     (re.compile(r"pre-?B\s?轮|pre-?B round", re.I), "pre-B"),
     (re.compile(r"天使轮|angel round|angel funding", re.I), "angel"),
     (re.compile(r"种子轮|seed round|seed funding", re.I), "seed"),
-    (re.compile(r"战略轮|战略投资|战略融资|策略轮|strategic (?:round|funding|financing|investment)", re.I), "strategic"),
+    (re.compile(r"战略轮|战略投资|战略融资|策略轮|strategic (?:round|funding round|financing round)", re.I), "strategic"),
 )
 _LETTER_ROUND = re.compile(r"(?<![A-Za-z0-9-])([A-F]\+*)\d?\s?轮|series ([A-F]\+*)(?![A-Za-z])|(?<![A-Za-z])([A-F]\+*)[ -]round", re.I)
 
@@ -127,6 +137,8 @@ def role_of(
         return "background", basis
     if not valuation and _ACQUISITION.search(sentence[max(0, m.start - 200) : m.start] + after):
         return "other", None
+    if valuation and _ACQUISITION.search(sentence[a : m.start]):
+        return "other", None  # "the acquisition is valued at over $2 billion"
     if not valuation and (_NOT_FUNDING.search(before[-16:]) or _NOT_FUNDING_AFTER.search(sentence[m.end : min(b, m.end + 32)])):
         return "other", None
     if _CUMULATIVE.search(whole) and not _ROUND_SCOPED.search(whole):

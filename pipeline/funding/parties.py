@@ -33,6 +33,12 @@ _TARGET_BEFORE = re.compile(
     r"向|对|的投资方|给)\s?(?:了\s?)?(?:[\w ]{0,12}?(?:开发商|母公司|公司|企业|创企|初创|独角兽))?\s?$",
     re.I,
 )
+#: an English headline's target: "invested 2.5 billion yuan in AI startup Zhipu", "join backers for … Zhipu"
+_EN_TARGET_BEFORE = re.compile(
+    r"\b(?:in|into|for|backs|backed|invests in|invested in|bet on|stake in)\s(?:(?:the|a|an)\s)?"
+    r"(?:(?:[\w-]+\s){0,3}(?:startup|start-up|company|firm|developer|maker|unicorn)\s)?$",
+    re.I,
+)
 _DESCRIPTOR = (
     r"公司|企业|创企|初创|独角兽|新创|厂商|服务商|开发商|提供商|平台|明星|新星|黑马|团队|商|者|的|是|为|"
     r"startup|start-up|company|firm|unicorn|developer|maker|provider|giant"
@@ -94,12 +100,18 @@ _EN_LEADS = (
     re.compile(r"(?:co-?led|led|spearheaded|headed)\s+by\s+(?P<list>[^.;()]+)", re.I),
     re.compile(r"(?P<list>(?:[A-Z][\w.&']*\s?){1,4})-[Ll]ed\s+(?:[Rr]ound|[Ff]unding|[Ii]nvestment|[Ff]inancing)"),
     re.compile(r"(?P<list>[A-Z][\w.&' ,]{1,80}?)\s+(?:led|co-led|leads)\s+the\s+(?:round|funding|investment|deal)"),
+    # "Alibaba leads $600M funding round for MiniMax", "ALIBABA Group Holding is leading a financing round"
+    re.compile(
+        r"(?:^|[.;]\s)(?P<list>[A-Z][\w.&']*(?:\s[A-Z][\w.&']*){0,3})\s+(?:is leading|leads|led|is spearheading|spearheads)\s+"
+        r"(?:a |an |the )?(?:\$|US\$|HK\$|\d|financing|funding|investment|round|new round)",
+        re.I,
+    ),
 )
 _EN_INVESTORS = (
     re.compile(
         r"(?:with participation from|participation from|participants included|supported by|backed by|"
-        r"investors (?:include|included|including)|(?:other )?investors such as|major investors like|joined by|"
-        r"along with|alongside|(?:million|billion|bn|mln|[mb]) from)\s+(?:major investors like\s+|existing investors\s+)?"
+        r"investors (?:include|included|including)|(?:round|funding|financing) (?:that |which )?(?:included|includes|including)|(?:other )?investors such as|major investors like|joined by|"
+        r"along with|alongside|(?:million|billion|bn|mln|[mb]|funding|investment|capital|money|financing|backing) from)\s+(?:major investors like\s+|existing investors\s+)?"
         r"(?P<list>[^.;()]+)",
         re.I,
     ),
@@ -117,6 +129,8 @@ def subjects(sentence: str, names: Registry) -> list[Named]:
     for n in names.companies_in(sentence):
         before, after = sentence[max(0, n.start - 24) : n.start], sentence[n.end : n.end + 60]
         if _RAISED_AFTER.search(after) or _TARGET_BEFORE.search(before) or _possessive_round(after):
+            found.append(n)
+        elif _EN_TARGET_BEFORE.search(sentence[max(0, n.start - 50) : n.start]) and _FUNDING_HINT.search(sentence):
             found.append(n)
         elif n.how != "founder" and _money_follows(after):
             found.append(n)
@@ -137,6 +151,9 @@ def subjects(sentence: str, names: Registry) -> list[Named]:
             found.append(Named(start, m.end("name"), cid or "", name, "new"))
             taken.append((start, m.end("name")))
     return sorted(found)
+
+
+_FUNDING_HINT = re.compile(r"invest|fund|raise|backer|round|stake|bet", re.I)
 
 
 def _possessive_round(after: str) -> bool:
@@ -172,11 +189,16 @@ _TAIL_WORDS = re.compile(
 )
 _FUNCTION_WORDS = re.compile(
     r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|including|like|from|by|the|由|获|向|与)\s?"
-    r"|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
+    r"|(?<=\w)'s\b.*$|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
 )
 
 
 _INVESTOR_LIKE = re.compile(r"(?:基金|资本|创投|投资|资管|Capital|Ventures|Fund|Partners|Investments?)$", re.I)
+
+
+_LIST_TURN = re.compile(
+    r"^(?:supported|backed|joined|followed|with|alongside|along|participation|plus|as well as|while|other|existing)\b", re.I
+)
 
 
 def investor_list(raw: str) -> list[str]:
@@ -187,6 +209,9 @@ def investor_list(raw: str) -> list[str]:
         if "旗下" in part:
             part = part.split("旗下")[-1]
         part = _CUT_ITEM.sub("", part).strip(" \"“”「」'")
+        if _LIST_TURN.match(part):
+            break  # "led by IDG and supported by Alibaba": the leads end where another role begins
+        part = re.sub(r"^(?:[a-z][\w-]*\s)+(?=[A-Z])", "", part)  # "smartphone maker Xiaomi"
         part = re.sub(r"\([^()]*[\u4e00-\u9fff][^()]*\)", "", part)  # a description in brackets, not a name
         for _ in range(2):
             part = _FUNCTION_WORDS.sub("", part).strip(" \"“”「」'")
@@ -205,10 +230,33 @@ _PREFIX_INVESTORS = re.compile(
 )
 
 
+_EN_NAME = r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*)*"
+_EN_NAMES = rf"{_EN_NAME}(?:(?:, (?:and )?| and | & ){_EN_NAME})*"
+_EN_PREFIX_INVESTORS = (
+    # "Alibaba, Tencent join big backers for … Zhipu", "Alibaba and Tencent Invest $342 Million in … Zhipu"
+    re.compile(
+        rf"(?<![\w$])(?P<list>{_EN_NAMES})(?: and others?(?: [\w-]+){{0,4}})? (?:Ltd\.? )?(?i:join|joins|joined|back|backs|backed|invest|invests|invested|pour|pours|"
+        r"lead|leads|led|are among|were among|is among|bet|bets)\b"
+    ),
+    re.compile(rf"(?<![\w$])(?P<list>{_EN_NAMES})'s (?:[\w$.]+ ){{0,2}}(?i:bet|investment|backing|stake)\b"),
+)
+
+
 def prefix_investors(prefix: str) -> list[str]:
-    """Investors named before the company in "腾讯、阿里正洽谈投资 DeepSeek"."""
+    """Investors named before the company in "腾讯、阿里正洽谈投资 DeepSeek", "Alibaba and Tencent invest … in Zhipu"."""
     m = _PREFIX_INVESTORS.search(prefix)
-    return investor_list(m.group("list")) if m else []
+    if m:
+        return investor_list(m.group("list"))
+    for rx in _EN_PREFIX_INVESTORS:
+        for m in rx.finditer(prefix):
+            found = [n for n in investor_list(m.group("list")) if not _EN_NOT_INVESTOR.match(n)]
+            if found:
+                return found
+    return []
+
+
+#: capitalised words a headline puts before a verb that are not investors
+_EN_NOT_INVESTOR = re.compile(r"^(?:China|Chinese|The|A|An|AI|Tech|Giants?|Startup|Start-up|Big|Major|Investors?|Backers?)$", re.I)
 
 
 def leads_in(clause: str) -> list[str]:
