@@ -81,6 +81,9 @@ _QUALIFIER_BEFORE = [
 ]
 
 
+_COUNTER = re.compile(r"\s?(?:股|吨|人|台|辆|个|次|份|名|位|条|张|部|款|项|篇|套|件|枚|颗|像素|用户|tokens?|shares|users)", re.I)
+
+
 class MoneyError(ValueError):
     pass
 
@@ -152,8 +155,10 @@ def find_money(text: str) -> list[Mention]:
         if m.group("num") is None and not chinese_scale:
             continue
         num = m.group("num")
-        if num and re.fullmatch(r"[零〇一二两三四五六七八九十百千]+", num) and not post:
-            continue  # Chinese numerals without a currency are words ("零一万物", "一万年")
+        if num and re.fullmatch(r"[零〇一二两三四五六七八九十百千]+", num) and not post and "亿" not in scale:
+            continue  # Chinese numerals without a currency are words ("零一万物", "一万年"); "百亿" is money
+        if not (pre or post) and _COUNTER.match(text, m.end()):
+            continue  # "3700 万股", "5000 万用户": a count, not money
         qualifier = _qualifier(text[max(0, m.start() - 12) : m.start()])
         if m.group("plus"):
             qualifier = "over"
@@ -161,6 +166,8 @@ def find_money(text: str) -> list[Mention]:
             factor = Decimal(_SCALES.get(scale.lower(), 1)) if scale else Decimal(1)
             if m.group("vague"):
                 amount, high, qualifier = None, None, "vague"
+            elif num is None and not (post and "亿" in scale):
+                continue  # a bare "万" or "亿" without a currency ("万吨级产能")
             elif num is None:  # "亿元融资", "近亿元": a round of the 100-million order
                 amount, high = factor, None
                 qualifier = "about" if qualifier == "exact" else qualifier

@@ -69,12 +69,15 @@ class _Company:
 
 _ROUND_PHRASE = re.compile(
     r"完成(?:了)?(?:新一轮|新一轮|首轮|新的一轮|新)?(?:[^,。;]{0,8})?融资|获(?:得)?(?:新一轮|新)?(?:[^,。;]{0,10})?(?:投资|融资|注资)|"
-    r"融资落地|入股|参投|参与了|注资|(?:completed|closed|finali[sz]ed) (?:a |its )?(?:new )?(?:funding )?round",
+    r"融资落地|入股|参投|参与了|注资|又融资了|(?:completes|completed|closes|closed|finished|finishes|finali[sz]e[sd]) [^.;]{0,40}?\bround",
     re.I,
 )
 _FUNDING_WORD = re.compile(r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I)
 #: money before the company in a phrase that describes it ("获阿里领投6亿美元的AI公司MiniMax"): not this story's round
 _DESCRIBES = re.compile(r"的[^,。;]{0,12}$|-backed[^,.;]{0,30}$", re.I)
+#: a count of rounds ("已完成至少12轮融资", "第四轮融资") names no round
+_ROUND_COUNT = re.compile(r"(?<![新一])(?:第\s?[\d一二三四五六七八九十]+|(?:至少|超过|已)?\s?(?:\d+|[二三四五六七八九十两]+|多|几|数))\s?轮(?:融资)?")
+_AND_ROUND = re.compile(r"轮[^,。;/]{0,6}(?:和|及|与|以及|、)[^,。;/]{0,6}轮|round[^.;/]{0,12}\band\b[^.;/]{0,20}round", re.I)
 _FUNDING_VERB = re.compile(r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I)
 _DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
 _RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
@@ -86,8 +89,10 @@ def extract_rounds(
     """Every company's round (or talks, or denial) that ``title`` and ``text`` report."""
     names = names or default()
     found: dict[str, _Company] = {}
+    last: _Company | None = None
     for story in stories(title, text):
-        _read_story(story, names, found)
+        # a section of an article ("## 融资金额及投资机构") that names no company goes on about the last one
+        last = _read_story(story, names, found, last if story.head and not story.item else None)
     out: list[FundingReport] = []
     for company in found.values():
         out += _reports(company, published_at, names)
@@ -111,7 +116,8 @@ def extract_funding(
     raise NoFunding("no company is said to have raised money")
 
 
-def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> None:
+def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry: _Company | None) -> _Company | None:
+    """Reads one story into ``found``; returns the company it was last about."""
     current: _Company | None = None
     context = bool(parties.AI_CONTEXT.search(story.text))
     parts = [(s, True) for s in sentences(story.head)] + [(s, False) for s in sentences(story.body)]
@@ -121,6 +127,8 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
         # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
         named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
         named |= {n.id for sentence, _, _ in read for n in names.companies_in(sentence)} if not named else set()
+        if not named and carry is not None and not any(parties.subjects(s, names) for s, _, _ in read):
+            current = carry
         if len(named) == 1:
             cid = named.pop()
             first = next(n for sentence, _, _ in read for n in names.companies_in(sentence) if n.id == cid)
@@ -151,6 +159,7 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company]) -> No
                 money_from = 0  # "估值超200亿，百川智能完成50亿元A轮融资", "Alibaba leads $600M round for MiniMax"
             _read_segment(company, sentence, start, end, in_head, named=True, money_from=money_from)
             current = company
+    return current
 
 
 def _read_segment(
@@ -179,10 +188,14 @@ def _read_segment(
     frame = False  # after an older round's clause, the sentence goes on about it until it turns back
     for a, b in spans:
         whole = sentence[a:b]
-        frame = figures.background(whole) or (frame and not figures.fresh(whole) and not (a <= lo < b))
+        # a sentence opening on an older round ("在…上一轮融资中，腾讯首次入局…") stays on it; a clause in
+        # the middle ("founded six months ago") frames nothing after it
+        frame = (figures.background(whole) and (a == 0 or frame)) or (
+            frame and not figures.fresh(whole) and not (a <= lo < b)
+        )
         if b <= start or a >= end:
             continue
-        if frame:
+        if frame or figures.background(whole):
             for i in range(max(a, start), min(b, end)):
                 kept[i - start] = " "  # an older round's clause: its investors and round are not this one's
         elif (a, b) in money_clauses or figures.FUNDING_CLAUSE.search(whole):
@@ -190,7 +203,7 @@ def _read_segment(
     text = "".join(kept)
     company.segments.append(text)
     company.status_text.append(" ".join(status_parts))
-    if named and _ROUND_PHRASE.search(text):
+    if named and _ROUND_PHRASE.search(_ROUND_COUNT.sub("", text)):
         company.raised = True
     rounds = figures.round_names(text)
     if rounds:
@@ -201,8 +214,8 @@ def _read_segment(
         company.days += [d.group() for d in _DAY.finditer(text)]
 
 
-def _pick(company: _Company, role: str) -> figures.Figure | None:
-    chosen = [f for f in company.figures if f.role == role]
+def _pick(company: _Company, role: str, not_value: Decimal | None = None) -> figures.Figure | None:
+    chosen = [f for f in company.figures if f.role == role and (not_value is None or f.money.amount != not_value)]
     body = [f for f in chosen if not f.in_head]
     pool = [f for f in body if f.money.amount is not None] or [f for f in chosen if f.money.amount is not None]
     return pool[0] if pool else (body or chosen or [None])[0]
@@ -213,21 +226,24 @@ def _reports(company: _Company, published_at: datetime | None, names: Registry) 
     if not (_FUNDING_WORD.search(text) or company.sentences and _FUNDING_VERB.search(text)) and not figures.ipo_kind(text):
         return []
     amount, valuation = _pick(company, "amount"), _pick(company, "valuation")
+    if amount and valuation and (amount.money.amount, amount.money.currency) == (valuation.money.amount, valuation.money.currency):
+        amount = _pick(company, "amount", not_value=valuation.money.amount)  # "closes ~$50B round … at a ~$50B valuation"
     rounds = [r for group in company.rounds for r in group]
     status = figures.status_of(" ".join(company.status_text), text)
     if any(figures.denied(s) for s in company.sentences):
         status = "denied"
     kind = figures.ipo_kind(text)
     report = FundingReport(company=company.key, company_name=company.name, status=status)
-    if kind in ("ipo_filing", "ipo_listing", "ipo_plan") and not rounds and (company.ipo_money or amount is None):
+    quiet = amount is None and (valuation is None or not company.raised)
+    if kind in ("ipo_filing", "ipo_listing", "ipo_plan") and not rounds and (company.ipo_money or quiet):
         report.kind = kind
         return [report]
     if status == "denied":
         return [report]  # what was denied is not a round: no figures
-    if not (amount or valuation or rounds or company.raised):
-        return []
     if kind == "ipo_offering" and not [r for r in rounds if r != "pre-IPO"]:
         rounds, report.status = ["IPO"], "talks"
+    if not (amount or valuation or rounds or company.raised):
+        return []
     if amount is not None:
         m = amount.money
         report.amount, report.currency, report.amount_qualifier = m.amount, m.currency, m.qualifier
@@ -243,9 +259,11 @@ def _reports(company: _Company, published_at: datetime | None, names: Registry) 
     others = [names.investor_id(n) for n in company.investors]
     report.investors = [i for i in dict.fromkeys(leads + others) if i != company.key]
     report.announced_on = _day(company.days, text, published_at)
+    # "B+ 轮二期和 C 轮": two rounds in one announcement; "Pre-A轮/ Pre-A+轮" is one round named two ways
     first_group = next((g for g in company.rounds if g), [])
+    several = len(first_group) > 1 and bool(_AND_ROUND.search(text))
     out = []
-    for name in first_group if len(first_group) > 1 else [rounds[0] if rounds else None]:
+    for name in first_group if several else [rounds[0] if rounds else None]:
         one = FundingReport(**{**report.__dict__, "round": name})
         one.lead_investors, one.investors = list(report.lead_investors), list(report.investors)
         out.append(one)

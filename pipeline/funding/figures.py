@@ -19,7 +19,7 @@ from pipeline.money import Mention
 _CONVERSION = re.compile(r"[(（]\s?(?:约合?|合|折合|相当于|即|about|approx\.?|approximately|around|or|roughly|some|~)?\s?$", re.I)
 _CONVERSION_WORDS = re.compile(r"(?:折合|约合|相当于|换算|equivalent to|roughly equal to)[^,。;]{0,10}$", re.I)
 _VALUATION_BEFORE = re.compile(
-    r"估值[^,。;\d$]{0,6}$|valuation (?:tops|topping|of|to|at|above|near|hits|reaches|reached|exceeding|exceeds)\s(?:more than |over |about |nearly |around )?$|"
+    r"估值[^,。;\d$]{0,6}$|valuation[^,.;$\d]{0,30}\s$|"
     r"(?:估值|valuation of|valuation to|valuation at|valuation|valued (?:it |the company |them )?at|valuing (?:it|the company|\w+) at|"
     r"values? (?:it|them|the company|the startup) at|worth|价值)\s?(?:已|将|或|可能|有望|正式)?\s?"
     r"(?:达到|达|为|是|至|上升至|升至|提升至|突破|破|超过|超|逾|近|约|约为|高达|接近|to|of|at|more than|over|about|nearly|"
@@ -34,9 +34,9 @@ _VALUATION_AFTER = re.compile(
 )
 _AT_VALUATION = re.compile(r"(?:at|以)\s?(?:a|an)?\s?(?:~|about|around|over|more than|nearly)?\s?$", re.I)
 _PRE = re.compile(r"投前|pre-money", re.I)
-_POST = re.compile(r"投后|融后|post-money", re.I)
+_POST = re.compile(r"投后|融后|post-(?:money|listing|IPO|deal)", re.I)
 _CUMULATIVE = re.compile(
-    r"累计|累积|总计|共计|合计|总额|总共|一共|至此|迄今|to date|in total|total(?:ing)? (?:of )?|totall?ed|"
+    r"累计|累积|总计|共计|合计|总共|一共|至此|迄今|to date|in total|total(?:ing)? (?:of )?|totall?ed|"
     r"cumulative|altogether|so far|bringing (?:its |the )?total|has raised a total|raised a total",
     re.I,
 )
@@ -75,9 +75,9 @@ _DENIED = re.compile(r"has not raised|hasn't raised|never (?:raised|took)|no out
 _CONFIRMED = re.compile(r"属实|确认|证实|官宣|宣布完成|正式宣布|基本完成|落定|到账|完成交割了|confirmed|has completed|have completed", re.I)
 _TALKS = re.compile(
     r"洽谈|商谈|谈判|磋商|拟|寻求|筹划|计划|将完成|即将|有望|接近完成|正在|正敲定|据悉正在|传出|或将|预计|准备|"
-    r"\?|？|in talks|talks to|is raising|are raising|\braising\b|is leading|plans to|planning to|seeks|seeking|looking to|aims to|"
+    r"不予置评|未予置评|进行融资|进行新一轮融资|declined to comment|\?|？|in talks|talks to|is raising|are raising|\braising\b|is leading|plans to|planning to|seeks|seeking|looking to|aims to|"
     r"in discussions|close to completing|nearing|set to|will raise|would value|could value|to raise|is finalizing|"
-    r"is finalising|considering|exploring|reportedly in|target(?:ing)?",
+    r"is finalising|considering|exploring|reportedly in",
     re.I,
 )
 _DONE = re.compile(r"已完成|完成了|宣布完成|has completed|completed|closed|secured|raised|raises|获得|获", re.I)
@@ -95,7 +95,9 @@ _ROUNDS = (
     (re.compile(r"种子轮|seed round|seed funding", re.I), "seed"),
     (re.compile(r"战略轮|战略投资|战略融资|策略轮|strategic (?:round|funding round|financing round)", re.I), "strategic"),
 )
-_LETTER_ROUND = re.compile(r"(?<![A-Za-z0-9-])([A-F]\+*)\d?\s?轮|series ([A-F]\+*)(?![A-Za-z])|(?<![A-Za-z])([A-F]\+*)[ -]round", re.I)
+_LETTER_ROUND = re.compile(
+    r"(?<![A-Za-z0-9$.-])([A-F]\+*)\d?\s?轮|series ([A-F]\+*)(?![A-Za-z])|(?<![A-Za-z0-9$.~-])([A-F]\+*)[ -]round", re.I
+)
 
 
 @dataclass
@@ -132,7 +134,7 @@ def role_of(
         valuation = True
     basis = None
     if valuation:
-        basis = "pre" if _PRE.search(before[-12:]) else "post" if _POST.search(before[-12:] + after) else None
+        basis = _basis(sentence[a : m.start], after)
     if _BACKGROUND.search(whole) or _AFTER_CLAUSE.search(whole.strip()):
         return "background", basis
     if not valuation and _ACQUISITION.search(sentence[max(0, m.start - 200) : m.start] + after):
@@ -144,6 +146,14 @@ def role_of(
     if _CUMULATIVE.search(whole) and not _ROUND_SCOPED.search(whole):
         return "cumulative", None
     return ("valuation" if valuation else "amount"), basis
+
+
+def _basis(before: str, after: str) -> str | None:
+    """pre or post, from the nearest 投前/投后 (pre-/post-money) before the figure in its clause, else just after it."""
+    marks = [(m.end(), "pre") for m in _PRE.finditer(before)] + [(m.end(), "post") for m in _POST.finditer(before)]
+    if marks:
+        return max(marks)[1]
+    return "post" if _POST.match(after.strip()) else "pre" if _PRE.match(after.strip()) else None
 
 
 def round_names(text: str) -> list[str]:

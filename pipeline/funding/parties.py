@@ -16,7 +16,7 @@ from pipeline.names import Named, Registry
 
 #: what follows a company that raised: (time words) then a funding verb
 _RAISED_AFTER = re.compile(
-    r"^[\s\"”」』)]*(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|据悉|消息称|正在|正|将|即将|拟|计划|"
+    r"^[\s\"”」』)]*(?:公司|集团)?(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|据悉|消息称|正在|正|将|即将|拟|计划|"
     r"于\d+月\d+日|\d+月\d+日|,)\s?){0,4}"
     r"(?:完成|获得|获|拿下|斩获|融资|新融资|启动|寻求|筹划|洽谈|进行|敲定|开启|迎来|被投|宣布完成|募资|募集|确认属实|证实|"
     r"[A-F]\+*\s?轮|Pre-?[A-Z]+\+*\s?轮|天使\+?轮|战略轮|新一轮|首轮)"
@@ -86,12 +86,14 @@ _ZH_LEADS = (
 _ZH_INVESTORS = (
     re.compile(
         r"(?:跟投方|参投方|投资方|投资机构|投资人|新投资方|参与投资方|新股东|股东|参与方)\s?(?:包括|含|为|有|是|:)"
-        r"(?P<list>[^。;:(]+?)(?=(?:等[^,。;]*)?(?:[,。;]|$))"
+        r"(?P<list>[^。;:(]+?)(?=(?:等[^,。;]*)?(?:[,。;(]|$))"
     ),
-    re.compile(r"(?:^|[,:;。由获])(?P<list>[^,:;。由获]{1,60}?)(?:等[^,。;]{0,8})?(?:跟投|参投|参与投资|继续跟投|继续加注|加注|超额跟进|入股|入局|参与)"),
+    re.compile(r"(?:^|[,:;。由获])(?P<list>[^,:;。由获]{1,60}?)(?:等[^,。;]{0,8})?(?:跟投|参投|参与投资|联合投资|共同投资|继续跟投|继续加注|加注|超额跟进|入股|入局|参与)"),
     re.compile(r"新增[\"“](?P<list>[^\"”]+)[\"”]"),
-    re.compile(r"包括(?P<list>[^,。;]{2,40}?)在内"),
+    re.compile(r"包括(?P<list>[^,。;]{2,40}?)在内的(?:多家|几家|数家)?(?:老股东|股东|投资方|投资人|机构|基金)"),
     re.compile(r"吸引了(?P<list>[^。;]+)"),
+    # "梁文锋计划在这轮融资中个人出资…": a founder or backer putting money into this round
+    re.compile(r"(?:^|[,:;。])(?P<list>[^,:;。]{1,24}?)(?:计划|将|拟|也)?在(?:这|本|此|该)轮(?:融资)?中(?:个人)?(?:出资|认购|投资|跟投)"),
     re.compile(r"(?P<list>[^,:;。]{2,40}?)(?:预计|将|或)?(?:为|是|成为)[^,。;]{0,6}投资方"),
     re.compile(r"获(?P<list>[^,。;]{2,30}?)\s?[\d.]+\s?亿?元?(?:战略)?(?:投资|追投|注资)"),
     re.compile(r"老股东(?P<list>[^,。;等]{2,20}?)(?:继续|持续|超额)"),
@@ -188,7 +190,7 @@ _TAIL_WORDS = re.compile(
     r"被曝|被传|将|拟|正|本轮|此轮|本次|此次|一举|相继|先后|分别)+$"
 )
 _FUNCTION_WORDS = re.compile(
-    r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|including|like|from|by|the|由|获|向|与)\s?"
+    r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|老股东|新股东|现有股东|including|like|from|by|the|由|获|向|与)\s?"
     r"|(?<=\w)'s\b.*$|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
 )
 
@@ -201,13 +203,21 @@ _LIST_TURN = re.compile(
 )
 
 
+#: kinds of investor rather than names; dropped where the list around them is generic too ("多家战投及国资")
+_KIND_OF_INVESTOR = re.compile(r"^(?:国资|地方国资|国有资本|产业资本|战投|险资|外资)$")
+
+
 def investor_list(raw: str) -> list[str]:
     """``阿里、五源等老股东`` -> [阿里, 五源]; ``Alibaba, Tencent, and Jiuan, bringing…`` -> three names."""
-    out = []
+    out: list[str] = []
+    parts = [p.strip(" \"“”「」'") for p in _LIST_SPLIT.split(raw.strip())]
+    if any(_GENERIC.match(p) for p in parts if p):
+        raw = "、".join(p for p in parts if not _KIND_OF_INVESTOR.match(p))
     for part in _LIST_SPLIT.split(raw.strip()):
         part = part.strip(" \"“”「」'")
         if "旗下" in part:
             part = part.split("旗下")[-1]
+        part = re.sub(r"^.*(?:联合创始人|创始人|创办人|CEO|董事长|总裁)\s?(?:兼\s?)?", "", part).strip()  # "创办人兼 CEO 梁文锋"
         part = _CUT_ITEM.sub("", part).strip(" \"“”「」'")
         if _LIST_TURN.match(part):
             break  # "led by IDG and supported by Alibaba": the leads end where another role begins
@@ -218,8 +228,8 @@ def investor_list(raw: str) -> list[str]:
             part = re.sub(r"(?<=\S)的$", "", part)
         if part and part.isascii() and not part[:1].isupper() and not part[:1].isdigit():
             break  # the list ended ("…, and Jiuan, bringing total funding")
-        if not part or _GENERIC.match(part) or len(part) > 40:
-            continue
+        if not part or _GENERIC.match(part) or len(part) > 40 or part.endswith(("...", "…")):
+            continue  # a generic phrase, or a name cut off where the excerpt ends
         out.append(part)
     return out
 

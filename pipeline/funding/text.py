@@ -36,6 +36,8 @@ class Story:
     #: the heading or headline line (may be empty), then the body
     head: str
     body: str
+    #: an item of a list (a headline archive, a digest's bullet), not a section of one article
+    item: bool = False
 
     @property
     def text(self) -> str:
@@ -58,6 +60,7 @@ def clean(text: str, *, marks: bool = False) -> str:
     text = _LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)
     text = _TAGS.sub("", text)
+    text = re.sub(r"(?<![\w])_(?=\S)|(?<=\S)_(?![\w])", "", text)  # Markdown emphasis "_(以下简称…)_"
     out = []
     for line in text.splitlines():
         line = re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
@@ -85,7 +88,7 @@ def stories(title: str, text: str) -> list[Story]:
         if out and item and _ITEM_PART.match(body):
             out[-1].body = f"{out[-1].body}\n{body}".strip()
         elif not out or heading or item:
-            out.append(Story(body, "") if heading else Story("", body))
+            out.append(Story(body, "", item) if heading else Story("", body, item))
         else:
             out[-1].body = f"{out[-1].body}\n{body}".strip()
     if len(out) > 1 and out[-1].head and not out[-1].body and not title.lstrip().startswith(("-", "*")):
