@@ -1,11 +1,18 @@
-"""Funding extraction quality: field-level precision and recall of the rule
-extractor over every hand-labelled real news item (tests/fixtures/news/raw/
-ground_truth.json), as a table. The baseline is the labelled truth itself, so
-the last line reports the lowest F1 of the fields as ``ratio``.
+"""Extraction quality on real pages and news, against hand-checked labels.
+
+- Pricing: per official source, the key prices its real pages give (as saved,
+  and in Markdown converters' renderings).
+- Funding: per-field precision and recall on the labelled dev set
+  (tests/fixtures/news/dev, 117 items from outlets and years the first rules
+  were not written on; ``bench/funding_dev.py``), apart for the quarter held
+  out while the rules were written; then de-duplication of its rounds; then
+  the 28 items of tests/fixtures/news the first rules were written on.
 
 A field counts as a true positive when the extractor states it and it equals
 the label; a false positive when it states a value the label does not have;
-a false negative when the label has a value the extractor missed.
+a false negative when the label has a value the extractor missed. The last
+line, ``ratio``, is the lowest precision or recall of amount, valuation and
+leads on the whole dev set (the issue's bar: 0.9).
 """
 
 from __future__ import annotations
@@ -49,8 +56,16 @@ def truth_values(expected: dict | None) -> dict[str, object]:
 
 
 def main() -> None:
+    from bench import funding_dev
+
     pricing()
+    ratio = funding_dev.report(funding_dev.run())
+    tp, fp, fn, _ = funding_dev.dedup_pairs()
+    print(f"de-duplication, dev set: pairs of reports of one round: precision {tp / (tp + fp):.2f}, ", end="")
+    print(f"recall {tp / (tp + fn):.2f}")
+    print()
     funding()
+    print(f"ratio: {ratio:.2f} (lowest precision or recall of amount, valuation, leads on the dev set)")
 
 
 def pricing() -> None:
@@ -90,7 +105,7 @@ def funding() -> None:
                 counts[f][1] += got[f] is not None
                 counts[f][2] += want[f] is not None
     rounds = sum(t["expected"] is not None for t in truth)
-    print(f"items: {len(truth)} hand-labelled real news items ({rounds} report a round)")
+    print(f"the first labelled set: {len(truth)} real news items ({rounds} report a round), the rules' first material")
     print(f"{'field':<16} {'precision':>9} {'recall':>7} {'f1':>6}   tp fp fn")
     worst = 1.0
     for f, (tp, fp, fn) in counts.items():
@@ -99,7 +114,7 @@ def funding() -> None:
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         worst = min(worst, f1)
         print(f"{f:<16} {p:>9.2f} {r:>7.2f} {f1:>6.2f}   {tp:>2} {fp:>2} {fn:>2}")
-    print(f"ratio: {worst:.2f} (lowest field F1 of the extractor / the hand labels)")
+    print(f"lowest field F1: {worst:.2f}")
 
 
 if __name__ == "__main__":

@@ -185,6 +185,56 @@ def run(names: Registry | None = None) -> dict[str, Tally]:
     return tallies
 
 
+def dedup_pairs(names: Registry | None = None) -> tuple[int, int, int, list[str]]:
+    """Every dev item stored in date order through ``NewsStore`` (a fresh SQLite file): pairs of
+    reports that share a funding event, against pairs that share a labelled group. Returns
+    (tp, fp, fn, differences)."""
+    import itertools
+    import tempfile
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from db.engine import session_factory
+    from db.models import Article, FundingEvent
+    from db.models import FundingReport as Stored
+    from pipeline.news_store import NewsItem, NewsStore
+
+    late = datetime(2026, 12, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        factory = session_factory(f"sqlite:///{tmp}/dedup.db")
+        store = NewsStore(factory, names=names or default())
+        for item in sorted(items(), key=lambda i: (i.published or late, i.file)):
+            at = item.published or late
+            news = NewsItem(f"https://dev.invalid/{item.file}", item.title, item.text, at + timedelta(hours=1), at)
+            store.ingest("dev", news)
+        with factory() as s:
+            rows = s.execute(
+                select(Article.url, Stored.funding_event_id, FundingEvent.company)
+                .join(Stored, Stored.article_id == Article.id)
+                .join(FundingEvent, FundingEvent.id == Stored.funding_event_id)
+            ).all()
+        factory.kw["bind"].dispose()
+    got = {(url.rsplit("/", 1)[1], company): event for url, event, company in rows}
+    want = {
+        (i.file, e["company"]): i.label["group"]
+        for i in items()
+        if len(i.label["events"]) == 1
+        for e in i.label["events"]
+    }
+    keys = sorted(k for k in got if k in want)
+    tp = fp = fn = 0
+    diffs = []
+    for a, b in itertools.combinations(keys, 2):
+        same_got, same_want = got[a] == got[b], want[a] == want[b]
+        tp += same_got and same_want
+        fp += same_got and not same_want
+        fn += same_want and not same_got
+        if same_got != same_want:
+            diffs.append(f"{a[0]} / {b[0]}: {'merged' if same_got else 'kept apart'} ({want[a]}, {want[b]})")
+    return tp, fp, fn, diffs
+
+
 def report(tallies: dict[str, Tally]) -> float:
     """Prints the tables; returns the lowest of valuation, amount and leads precision/recall (all items)."""
     for key, t in tallies.items():
@@ -209,4 +259,10 @@ if __name__ == "__main__":
             diffs = score_item(item, Tally(), names)
             if diffs and (not item.held_out or "--all" in sys.argv):
                 print(item.file, "|", "; ".join(diffs))
-    print(f"ratio: {report(run(names)):.2f}")
+    ratio = report(run(names))
+    tp, fp, fn, diffs = dedup_pairs(names)
+    if "-v" in sys.argv:
+        print("\n".join(diffs))
+    print(f"de-duplication, dev set: pairs of reports of one round {tp} right, {fp} merged wrongly, {fn} kept apart")
+    print(f"  precision {tp / (tp + fp):.2f}, recall {tp / (tp + fn):.2f}")
+    print(f"ratio: {ratio:.2f}")

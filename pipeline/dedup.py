@@ -174,6 +174,8 @@ class TextIndex:
 
 AMOUNT_TOLERANCE = Decimal("0.3")
 WINDOW_DAYS = 45
+#: talks about a company reported this many days after one of its rounds closed are another round
+TALKS_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,13 @@ class RoundKey:
     amount_cny: Decimal | None
     valuation_cny: Decimal | None
     announced_on: date | None
+    #: closed or talks
+    status: str | None = None
+    #: "over" where the valuation is a floor ("估值超100亿美元")
+    valuation_qualifier: str | None = None
+    #: the amount as written, for a report that writes no currency ("2 亿追投")
+    amount_raw: Decimal | None = None
+    leads: tuple[str, ...] = ()
 
 
 def key_of(fields: Any, rates: dict[str, str] | None = None) -> RoundKey:
@@ -205,6 +214,10 @@ def key_of(fields: Any, rates: dict[str, str] | None = None) -> RoundKey:
         cny(fields.amount, fields.currency),
         cny(fields.valuation, fields.valuation_currency),
         fields.announced_on,
+        getattr(fields, "status", None),
+        getattr(fields, "valuation_qualifier", None),
+        Decimal(fields.amount) if fields.amount is not None else None,
+        tuple(getattr(fields, "lead_investors", None) or ()),
     )
 
 
@@ -223,11 +236,34 @@ def same_round(a: RoundKey, b: RoundKey) -> bool:
         return False
     if a.announced_on and b.announced_on and abs((a.announced_on - b.announced_on).days) > WINDOW_DAYS:
         return False
+    if _talks_after_close(a, b) or _talks_after_close(b, a):
+        return False
+    if a.leads and b.leads and not set(a.leads) & set(b.leads):
+        return False  # led by others: another round
     amounts = _close(a.amount_cny, b.amount_cny)
+    if amounts is None and (a.amount_cny is None) != (b.amount_cny is None):
+        amounts = _close(a.amount_raw, b.amount_raw)  # one writes no currency: compare the figures as written
     if amounts is not None:
         return amounts
     valuations = _close(a.valuation_cny, b.valuation_cny)
+    if valuations is False and _floor_holds(a, b):
+        return True
     return valuations is not False
+
+
+def _talks_after_close(closed: RoundKey, talks: RoundKey) -> bool:
+    """Talks reported well after a round closed are about the next round."""
+    if closed.status != "closed" or talks.status != "talks" or not (closed.announced_on and talks.announced_on):
+        return False
+    return (talks.announced_on - closed.announced_on).days > TALKS_AFTER_DAYS
+
+
+def _floor_holds(a: RoundKey, b: RoundKey) -> bool:
+    """ "估值超100亿美元" and "估值超200亿美元": floors, both true of one round."""
+    if a.valuation_cny is None or b.valuation_cny is None:
+        return False
+    low = a if a.valuation_cny <= b.valuation_cny else b
+    return low.valuation_qualifier == "over"  # the lower figure is a floor the higher one meets
 
 
 def best_value(values: Iterable[tuple[Any, str | None]]) -> Any:

@@ -72,7 +72,11 @@ _EN_VAGUE = re.compile(
     re.I,
 )
 _QUALIFIER_WORDS = (
-    ("over", r"超过|超出|超|逾|不少于|不低于|至少|突破|破|多于|more than|over|at least|exceeding|above|upwards of|in excess of|north of"),
+    (
+        "over",
+        r"超过|超出|超|逾|不少于|不低于|至少|突破|破|多于|more than|over|at least|exceeding|above|upwards of|"
+        r"in excess of|north of",
+    ),
     ("about", r"将近|接近|近|约|大约|约合|about|around|nearly|approximately|approx\.?|roughly|some|almost|close to|~"),
     ("up_to", r"高达|最高|至多|up to|as much as|as high as"),
 )
@@ -81,7 +85,9 @@ _QUALIFIER_BEFORE = [
 ]
 
 
-_COUNTER = re.compile(r"\s?(?:股|吨|人|台|辆|个|次|份|名|位|条|张|部|款|项|篇|套|件|枚|颗|像素|用户|tokens?|shares|users)", re.I)
+_COUNTER = re.compile(
+    r"\s?(?:股|吨|人|台|辆|个|次|份|名|位|条|张|部|款|项|篇|套|件|枚|颗|像素|用户|tokens?|shares|users)", re.I
+)
 
 
 class MoneyError(ValueError):

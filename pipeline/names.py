@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 DATA = Path(__file__).parent / "data" / "aliases.toml"
 
@@ -30,7 +30,7 @@ class Named(NamedTuple):
 
 
 @cache
-def _converter():  # type: ignore[no-untyped-def]
+def _converter() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -122,7 +122,11 @@ class Registry:
         return _no_overlaps(found)
 
     def investors_in(self, text: str) -> list[Named]:
-        found = [Named(m.start(), m.end(), iid, m.group(), "name") for iid, rx in self._patterns[1] for m in rx.finditer(text)]
+        found = [
+            Named(m.start(), m.end(), iid, m.group(), "name")
+            for iid, rx in self._patterns[1]
+            for m in rx.finditer(text)
+        ]
         return _no_overlaps(found)
 
     def investor_id(self, name: str) -> str:

@@ -141,8 +141,13 @@ class NewsStore:
         if any(abs((_utc(t) - _utc(when)).days) <= dedup.WINDOW_DAYS for t in seen):
             return
         ev = Event(
-            type=kind, source_id=art.source_id, snapshot_id=art.snapshot_id, url=art.url, occurred_at=when,
-            provider=report.company, reason=f"{report.company_name}: {report.kind.replace('_', ' ')}",
+            type=kind,
+            source_id=art.source_id,
+            snapshot_id=art.snapshot_id,
+            url=art.url,
+            occurred_at=when,
+            provider=report.company,
+            reason=f"{report.company_name}: {report.kind.replace('_', ' ')}",
         )
         s.add(ev)
         s.flush()
@@ -335,7 +340,15 @@ def news_records(news_items: list[NewsItem], names: Registry | None = None) -> l
         for r in reports:
             if r not in rounds:
                 kind = "funding_denied" if r.status == "denied" else r.kind
-                out.append({"kind": kind, "company": r.company, "company_name": r.company_name, "title": item.title, "url": item.url})
+                out.append(
+                    {
+                        "kind": kind,
+                        "company": r.company,
+                        "company_name": r.company_name,
+                        "title": item.title,
+                        "url": item.url,
+                    }
+                )
         if not rounds:
             out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": no_round_reason(reports)})
     return out

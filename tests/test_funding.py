@@ -70,7 +70,10 @@ def one(title: str, text: str = "", **kw: Any) -> dict[str, Any]:
             {"company": "zhipu", "valuation": Decimal("2.5E+9"), "valuation_currency": "USD"},
         ),
         ("月之暗面完成新一轮融资，投后估值达 43 亿美元", {"valuation": Decimal("4.3E+9"), "valuation_basis": "post"}),
-        ("阶跃星辰完成B轮融资，投前估值200亿元", {"valuation": Decimal("2E+10"), "valuation_basis": "pre", "round": "B"}),
+        (
+            "阶跃星辰完成B轮融资，投前估值200亿元",
+            {"valuation": Decimal("2E+10"), "valuation_basis": "pre", "round": "B"},
+        ),
         # amounts: ranges, qualifiers, currencies read from the text, Chinese numerals
         ("月之暗面拟融资38–40亿美元", {"amount": Decimal("3.8E+9"), "amount_high": Decimal("4E+9"), "status": "talks"}),
         ("Moonshot AI raises hundreds of millions of dollars", {"amount_qualifier": "vague", "currency": "USD"}),
@@ -85,16 +88,23 @@ def one(title: str, text: str = "", **kw: Any) -> dict[str, Any]:
             {"lead_investors": ["tencent", "qiming"], "investors": ["tencent", "qiming", "5y"]},
         ),
         (
-            "Moonshot AI raises $1 billion in a round co-led by Tencent and Alibaba, with participation from Nova Capital",
+            "Moonshot AI raises $1 billion in a round co-led by Tencent and Alibaba, "
+            "with participation from Nova Capital",
             {"lead_investors": ["tencent", "alibaba"], "investors": ["tencent", "alibaba", "Nova Capital"]},
         ),
         # status
         ("Dark Side of the Moon is in talks to raise $1 billion", {"company": "moonshot", "status": "talks"}),
         ("消息称零一万物据悉正在洽谈新一轮融资，规模约2亿美元", {"company": "01ai", "status": "talks"}),
         # Traditional Chinese, converted before matching
-        ("月之暗面完成新一輪融資，估值達 43 億美元，由騰訊領投", {"valuation": Decimal("4.3E+9"), "lead_investors": ["tencent"]}),
+        (
+            "月之暗面完成新一輪融資，估值達 43 億美元，由騰訊領投",
+            {"valuation": Decimal("4.3E+9"), "lead_investors": ["tencent"]},
+        ),
         # the whole market: a company the names file does not know, under a slug of its name
-        ("AI公司深言科技完成数千万元天使轮融资", {"company": "shenyankeji", "company_name": "深言科技", "round": "angel"}),
+        (
+            "AI公司深言科技完成数千万元天使轮融资",
+            {"company": "shenyankeji", "company_name": "深言科技", "round": "angel"},
+        ),
     ],
 )
 def test_forms(title: str, want: dict[str, Any]) -> None:
@@ -133,8 +143,12 @@ def test_several_companies_in_one_digest() -> None:
 
 
 def test_dates_from_the_text_and_relative_to_the_fetch() -> None:
-    assert extract_funding("面壁智能完成数亿元融资", "4 月 10 日，面壁智能宣布完成新一轮融资", AT).announced_on == date(2026, 4, 10)
-    assert extract_funding("Baichuan said yesterday it closed a $300 million round", "", AT).announced_on == date(2026, 5, 7)
+    assert extract_funding("面壁智能完成数亿元融资", "4 月 10 日，面壁智能宣布完成新一轮融资", AT).announced_on == date(
+        2026, 4, 10
+    )
+    assert extract_funding("Baichuan said yesterday it closed a $300 million round", "", AT).announced_on == date(
+        2026, 5, 7
+    )
     assert extract_funding("面壁智能完成数亿元融资", "", AT).announced_on == date(2026, 5, 8)
 
 

@@ -68,17 +68,30 @@ class _Company:
 
 
 _ROUND_PHRASE = re.compile(
-    r"完成(?:了)?(?:新一轮|新一轮|首轮|新的一轮|新)?(?:[^,。;]{0,8})?融资|获(?:得)?(?:新一轮|新)?(?:[^,。;]{0,10})?(?:投资|融资|注资)|"
-    r"融资落地|入股|参投|参与了|注资|又融资了|(?:completes|completed|closes|closed|finished|finishes|finali[sz]e[sd]) [^.;]{0,40}?\bround",
+    r"完成(?:了)?(?:新一轮|新一轮|首轮|新的一轮|新)?(?:[^,。;]{0,8})?融资|"
+    r"获(?:得)?(?:新一轮|新)?(?:[^,。;]{0,10})?(?:投资|融资|注资)|"
+    r"融资落地|入股|参投|参与了|注资|又融资了|"
+    r"\b(?:raises|raised|secures|secured|closes|closed|lands|landed|gets|got|receives|received|attracts|attracted) "
+    r"(?:new |fresh |more |additional )?(?:funding|financing|investment|capital|backing)\b|"
+    r"(?:completes|completed|closes|closed|finished|finishes|finali[sz]e[sd]) [^.;]{0,40}?\bround",
     re.I,
 )
-_FUNDING_WORD = re.compile(r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I)
+_FUNDING_WORD = re.compile(
+    r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I
+)
 #: money before the company in a phrase that describes it ("获阿里领投6亿美元的AI公司MiniMax"): not this story's round
 _DESCRIBES = re.compile(r"的[^,。;]{0,12}$|-backed[^,.;]{0,30}$", re.I)
 #: a count of rounds ("已完成至少12轮融资", "第四轮融资") names no round
-_ROUND_COUNT = re.compile(r"(?<![新一])(?:第\s?[\d一二三四五六七八九十]+|(?:至少|超过|已)?\s?(?:\d+|[二三四五六七八九十两]+|多|几|数))\s?轮(?:融资)?")
-_AND_ROUND = re.compile(r"轮[^,。;/]{0,6}(?:和|及|与|以及|、)[^,。;/]{0,6}轮|round[^.;/]{0,12}\band\b[^.;/]{0,20}round", re.I)
-_FUNDING_VERB = re.compile(r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I)
+_ROUND_COUNT = re.compile(
+    r"(?<![新一])(?:第\s?[\d一二三四五六七八九十]+|(?:至少|超过|已)?\s?(?:\d+|[二三四五六七八九十两]+|多|几|"
+    r"数))\s?轮(?:融资)?"
+)
+_AND_ROUND = re.compile(
+    r"轮[^,。;/]{0,6}(?:和|及|与|以及|、)[^,。;/]{0,6}轮|round[^.;/]{0,12}\band\b[^.;/]{0,20}round", re.I
+)
+_FUNDING_VERB = re.compile(
+    r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I
+)
 _DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
 _RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
 
@@ -122,7 +135,10 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry
     context = bool(parties.AI_CONTEXT.search(story.text))
     parts = [(s, True) for s in sentences(story.head)] + [(s, False) for s in sentences(story.body)]
     pending: list[tuple[str, bool]] = []  # sentences before the story names who raised ("已完成50亿元A轮融资？")
-    read = [(sentence, in_head, [s for s in parties.subjects(sentence, names) if s.how != "new" or context]) for sentence, in_head in parts]
+    read = [
+        (sentence, in_head, [s for s in parties.subjects(sentence, names) if s.how != "new" or context])
+        for sentence, in_head in parts
+    ]
     if not any(subs for _, _, subs in read):
         # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
         named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
@@ -152,7 +168,9 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry
                 for earlier, head in pending:
                     _read_segment(company, earlier, 0, len(earlier), head, named=False)
                 pending = []
-                company.investors += [n for n in parties.prefix_investors(sentence[: sub.start]) if n not in company.investors]
+                company.investors += [
+                    n for n in parties.prefix_investors(sentence[: sub.start]) if n not in company.investors
+                ]
             company.sentences.append(sentence)
             money_from = sub.start
             if i == 0 and len(subs) == 1 and not _DESCRIBES.search(sentence[: sub.start]):
@@ -218,16 +236,25 @@ def _pick(company: _Company, role: str, not_value: Decimal | None = None) -> fig
     chosen = [f for f in company.figures if f.role == role and (not_value is None or f.money.amount != not_value)]
     body = [f for f in chosen if not f.in_head]
     pool = [f for f in body if f.money.amount is not None] or [f for f in chosen if f.money.amount is not None]
-    return pool[0] if pool else (body or chosen or [None])[0]
+    rest = body or chosen  # a vague figure ("数亿元"): its currency and qualifier, no amount
+    return pool[0] if pool else (rest[0] if rest else None)
 
 
 def _reports(company: _Company, published_at: datetime | None, names: Registry) -> list[FundingReport]:
     text = " ".join(company.segments)
-    if not (_FUNDING_WORD.search(text) or company.sentences and _FUNDING_VERB.search(text)) and not figures.ipo_kind(text):
+    if not (_FUNDING_WORD.search(text) or (company.sentences and _FUNDING_VERB.search(text))) and not figures.ipo_kind(
+        text
+    ):
         return []
     amount, valuation = _pick(company, "amount"), _pick(company, "valuation")
-    if amount and valuation and (amount.money.amount, amount.money.currency) == (valuation.money.amount, valuation.money.currency):
-        amount = _pick(company, "amount", not_value=valuation.money.amount)  # "closes ~$50B round … at a ~$50B valuation"
+    if (
+        amount
+        and valuation
+        and (amount.money.amount, amount.money.currency) == (valuation.money.amount, valuation.money.currency)
+    ):
+        amount = _pick(
+            company, "amount", not_value=valuation.money.amount
+        )  # "closes ~$50B round … at a ~$50B valuation"
     rounds = [r for group in company.rounds for r in group]
     status = figures.status_of(" ".join(company.status_text), text)
     if any(figures.denied(s) for s in company.sentences):

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from pipeline.funding.text import clauses
 from pipeline.money import Mention
 
-_CONVERSION = re.compile(r"[(（]\s?(?:约合?|合|折合|相当于|即|about|approx\.?|approximately|around|or|roughly|some|~)?\s?$", re.I)
+_CONVERSION = re.compile(
+    r"[(（]\s?(?:约合?|合|折合|相当于|即|about|approx\.?|approximately|around|or|roughly|some|~)?\s?$", re.I
+)
 _CONVERSION_WORDS = re.compile(r"(?:折合|约合|相当于|换算|equivalent to|roughly equal to)[^,。;]{0,10}$", re.I)
 _VALUATION_BEFORE = re.compile(
     r"估值[^,。;\d$]{0,6}$|valuation[^,.;$\d]{0,30}\s$|"
-    r"(?:估值|valuation of|valuation to|valuation at|valuation|valued (?:it |the company |them )?at|valuing (?:it|the company|\w+) at|"
+    r"(?:估值|valuation of|valuation to|valuation at|valuation|valued (?:it |the company |them )?at|valuing (?:it|"
+    r"the company|\w+) at|"
     r"values? (?:it|them|the company|the startup) at|worth|价值)\s?(?:已|将|或|可能|有望|正式)?\s?"
-    r"(?:达到|达|为|是|至|上升至|升至|提升至|突破|破|超过|超|逾|近|约|约为|高达|接近|to|of|at|more than|over|about|nearly|"
+    r"(?:达到|达|为|是|至|上升至|升至|提升至|突破|破|超过|超|逾|近|约|约为|高达|接近|to|of|at|more than|over|about|"
+    r"nearly|"
     r"around|above|exceeding|roughly|some|almost|as much as|up to|at least|\s)*$",
     re.I,
 )
@@ -49,7 +53,8 @@ _NOT_FUNDING = re.compile(
     re.I,
 )
 _NOT_FUNDING_AFTER = re.compile(
-    r"^\s?(?:的)?(?:收入|营收|ARR|现金|市值|用户|收购|(?:in |of )?(?:annual |yearly )?(?:recurring )?(?:revenue|sales|ARR)|market value)",
+    r"^\s?(?:的)?(?:收入|营收|ARR|现金|市值|用户|收购|(?:in |of )?(?:annual |yearly )?(?:recurring )?(?:revenue|sales|"
+    r"ARR)|market value)",
     re.I,
 )
 _BACKGROUND = re.compile(
@@ -67,24 +72,48 @@ FUNDING_CLAUSE = re.compile(
     r"融资|投资|领投|跟投|估值|轮|注资|入股|募|交割|raise|raising|funding|round|invest|valu|stake|talks", re.I
 )
 NOT_RAISED = re.compile(
-    r"(?:has not|hasn't|have not|did not|didn't|never) (?:raised|taken|accepted|took)|no outside (?:money|funding|capital|investors?)"
+    r"(?:has not|hasn't|have not|did not|didn't|never) (?:raised|taken|accepted|took)|"
+    r"no outside (?:money|funding|capital|investors?)"
     r"|未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|没有(?:任何)?(?:外部)?融资|不融资",
     re.I,
 )
-_DENIED = re.compile(r"has not raised|hasn't raised|never (?:raised|took)|no outside (?:money|funding|capital)|未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|否认|辟谣|谣言|不实|并未|没有融资|未融资|denied|denies|deny|refuted|rumou?rs? (?:is|are) false|not true", re.I)
-_CONFIRMED = re.compile(r"属实|确认|证实|官宣|宣布完成|正式宣布|基本完成|落定|到账|完成交割了|confirmed|has completed|have completed", re.I)
+_DENIED = re.compile(
+    r"has not raised|hasn't raised|never (?:raised|took)|no outside (?:money|funding|capital)|"
+    r"未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|否认|辟谣|谣言|不实|并未|没有融资|"
+    r"未融资|denied|denies|deny|refuted|"
+    r"rumou?rs? (?:is|are) false|not true",
+    re.I,
+)
+_CONFIRMED = re.compile(
+    r"属实|确认|证实|官宣|宣布完成|正式宣布|基本完成|落定|到账|完成交割了|confirmed|has completed|have completed", re.I
+)
 _TALKS = re.compile(
     r"洽谈|商谈|谈判|磋商|拟|寻求|筹划|计划|将完成|即将|有望|接近完成|正在|正敲定|据悉正在|传出|或将|预计|准备|"
-    r"不予置评|未予置评|进行融资|进行新一轮融资|declined to comment|\?|？|in talks|talks to|is raising|are raising|\braising\b|is leading|plans to|planning to|seeks|seeking|looking to|aims to|"
+    r"不予置评|未予置评|进行融资|进行新一轮融资|declined to comment|\?|？|in talks|talks to|is raising|are raising|"
+    r"\braising\b|is leading|"
+    r"plans to|planning to|seeks|seeking|looking to|aims to|"
     r"in discussions|close to completing|nearing|set to|will raise|would value|could value|to raise|is finalizing|"
     r"is finalising|considering|exploring|reportedly in",
     re.I,
 )
 _DONE = re.compile(r"已完成|完成了|宣布完成|has completed|completed|closed|secured|raised|raises|获得|获", re.I)
-_IPO_FILING = re.compile(r"招股书|递表|递交|上市申请|辅导|受理|聆讯|prospectus|files? for (?:an? )?(?:IPO|listing)|IPO filing|filed for", re.I)
+_IPO_FILING = re.compile(
+    r"招股书|递表|递交|上市申请|辅导|受理|聆讯|prospectus|"
+    r"(?:files?|filed) (?:confidentially )?for (?:an? )?(?:[\w-]+ ){0,3}(?:IPO|listing)"
+    r"|IPO filing|IPO application",
+    re.I,
+)
 _IPO_LISTING = re.compile(r"上市首日|挂牌|敲钟|首日|debut|debuts|began trading|begins trading|listed on|市值", re.I)
-_IPO_OFFER = re.compile(r"发行|招股(?!书)|share sale|offering|IPO to raise|定价|募资|raise [^.]{0,40} (?:in|through) (?:its|an|the) (?:IPO|listing)", re.I)
-_IPO = re.compile(r"(?<![-\w])IPO\b|上市|listing|首次公开募股|港股|A股|科创板", re.I)
+_IPO_OFFER = re.compile(
+    r"发行|招股(?!书)|share sale|offering|IPO to raise|定价|募资|"
+    r"raise [^.]{0,40} (?:in|through) (?:its|an|the) (?:IPO|listing)",
+    re.I,
+)
+_IPO = re.compile(
+    r"(?<![-\w])IPO\b|上市|listing|首次公开募股|港股|A股|科创板|"
+    r"(?:trading|market|stock|exchange|Hong Kong|Nasdaq|STAR Market) debut",
+    re.I,
+)
 _ROUNDS = (
     (re.compile(r"pre-?IPO", re.I), "pre-IPO"),
     (re.compile(r"天使\s?\+\s?轮|angel\+", re.I), "angel+"),
@@ -93,10 +122,17 @@ _ROUNDS = (
     (re.compile(r"pre-?B\s?轮|pre-?B round", re.I), "pre-B"),
     (re.compile(r"天使轮|angel round|angel funding", re.I), "angel"),
     (re.compile(r"种子轮|seed round|seed funding", re.I), "seed"),
-    (re.compile(r"战略轮|战略投资|战略融资|策略轮|strategic (?:round|funding round|financing round)", re.I), "strategic"),
+    (
+        re.compile(
+            r"战略轮|战略投资(?![人者方机])|战略融资|策略轮|strategic (?:round|funding round|financing round)", re.I
+        ),
+        "strategic",
+    ),
 )
+#: "B轮", "Series B", "B round" (a capital letter: "in a round" names none)
 _LETTER_ROUND = re.compile(
-    r"(?<![A-Za-z0-9$.-])([A-F]\+*)\d?\s?轮|series ([A-F]\+*)(?![A-Za-z])|(?<![A-Za-z0-9$.~-])([A-F]\+*)[ -]round", re.I
+    r"(?<![A-Za-z0-9$.-])([A-F]\+*)\d?\s?轮|(?i:series) ([A-F]\+*)(?![A-Za-z])|"
+    r"(?<![A-Za-z0-9$.~-])([A-F]\+*)[ -](?i:round)"
 )
 
 
@@ -116,21 +152,32 @@ def role_of(
     a, b = clause
     if not m.scaled and (m.amount is None or m.amount < 10_000):
         return "other", None  # "$1." where the text was cut off: no round is this small
-    if previous is not None and previous_role in ("valuation", "old valuation") and previous.start >= a:
-        if re.fullmatch(r"\s?(?:飙升|上升|升|提升|增长|涨|跃升)?(?:至|到)\s?|\s?(?:to|and then)\s", sentence[previous.end : m.start]):
-            return "valuation", None  # "估值从43亿美元飙升至100亿美元"
+    rising = r"\s?(?:飙升|上升|升|提升|增长|涨|跃升)?(?:至|到)\s?|\s?(?:to|and then)\s"
+    if (
+        previous is not None
+        and previous_role in ("valuation", "old valuation")
+        and previous.start >= a
+        and re.fullmatch(rising, sentence[previous.end : m.start])
+    ):
+        return "valuation", None  # "估值从43亿美元飙升至100亿美元"
     before = sentence[max(a, m.start - 40) : m.start]
     near_before = sentence[max(a, m.start - 14) : m.start]
     after = sentence[m.end : min(b, m.end + 14)]
     whole = sentence[a:b]
-    if previous is not None and (_CONVERSION.search(sentence[previous.end : m.start]) or _CONVERSION_WORDS.search(near_before)):
+    if previous is not None and (
+        _CONVERSION.search(sentence[previous.end : m.start]) or _CONVERSION_WORDS.search(near_before)
+    ):
         return "conversion", None
     if _CONVERSION.search(sentence[max(0, m.start - 8) : m.start]) and previous is not None:
         return "conversion", None
     valuation = bool(_VALUATION_BEFORE.search(before) or _VALUATION_AFTER.search(after))
     if _OLD_VALUE.search(sentence[max(0, m.start - 3) : m.start]):
         return ("old valuation" if valuation else "background"), None  # "从43亿美元…至": the old value
-    if not valuation and _AT_VALUATION.search(near_before) and re.match(r"^\+?\s?(?:\S{0,3}\s)?valuation", sentence[m.end : m.end + 20], re.I):
+    if (
+        not valuation
+        and _AT_VALUATION.search(near_before)
+        and re.match(r"^\+?\s?(?:\S{0,3}\s)?valuation", sentence[m.end : m.end + 20], re.I)
+    ):
         valuation = True
     basis = None
     if valuation:
@@ -141,7 +188,9 @@ def role_of(
         return "other", None
     if valuation and _ACQUISITION.search(sentence[a : m.start]):
         return "other", None  # "the acquisition is valued at over $2 billion"
-    if not valuation and (_NOT_FUNDING.search(before[-16:]) or _NOT_FUNDING_AFTER.search(sentence[m.end : min(b, m.end + 32)])):
+    if not valuation and (
+        _NOT_FUNDING.search(before[-16:]) or _NOT_FUNDING_AFTER.search(sentence[m.end : min(b, m.end + 32)])
+    ):
         return "other", None
     if _CUMULATIVE.search(whole) and not _ROUND_SCOPED.search(whole):
         return "cumulative", None

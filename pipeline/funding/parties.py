@@ -16,11 +16,14 @@ from pipeline.names import Named, Registry
 
 #: what follows a company that raised: (time words) then a funding verb
 _RAISED_AFTER = re.compile(
-    r"^[\s\"”」』)]*(?:公司|集团)?(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|据悉|消息称|正在|正|将|即将|拟|计划|"
+    r"^[\s\"”」』)]*(?:公司|集团)?(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|"
+    r"据悉|消息称|正在|正|将|即将|拟|计划|"
     r"于\d+月\d+日|\d+月\d+日|,)\s?){0,4}"
-    r"(?:完成|获得|获|拿下|斩获|融资|新融资|启动|寻求|筹划|洽谈|进行|敲定|开启|迎来|被投|宣布完成|募资|募集|确认属实|证实|"
+    r"(?:完成|获得|获|拿下|斩获|融资|新融资|启动|寻求|筹划|洽谈|进行|敲定|开启|迎来|被投|宣布完成|募资|募集|确认属实|"
+    r"证实|"
     r"[A-F]\+*\s?轮|Pre-?[A-Z]+\+*\s?轮|天使\+?轮|战略轮|新一轮|首轮)"
-    r"|^(?:,\s[^,]{2,60},)?[\s,]*(?:'s\s(?:[\w-]+\s){0,3}(?:startup|start-up|company|firm|venture)\s)?(?:(?:has|have|had|is|was|also|just|reportedly|recently|officially|now)\s){0,3}"
+    r"|^(?:,\s[^,]{2,60},)?[\s,]*(?:'s\s(?:[\w-]+\s){0,3}(?:startup|start-up|company|firm|venture)\s)?(?:(?:has|have|"
+    r"had|is|was|also|just|reportedly|recently|officially|now)\s){0,3}"
     r"(?:raises|raised|raising|secures|secured|securing|closes|closed|closing|lands|landed|bags|bagged|nabs|nets|"
     r"drums up|completes|completed|gets|got|receives|received|attracts|attracted|snags|pulls in|rakes in|is valued|"
     r"valued at|seeks|seeking|in talks|finalizing|finalising|announced|announces|initiated|launches|launched|"
@@ -56,7 +59,8 @@ _EN_SUBJECT = re.compile(
 )
 _NOT_A_NAME = re.compile(
     r"^(?:the|it|its|this|that|they|he|she|we|china|chinese|beijing|shanghai|company|startup|firm|ai|"
-    r"本轮|此轮|该公司|公司|其|这|此|后者|前者|两家|多家|同日|近日|日前|今日|并|已|也|又|再|还|首次|正式|机器人公司|AI公司|"
+    r"本轮|此轮|该公司|公司|其|这|此|后者|前者|两家|多家|同日|近日|日前|今日|并|已|也|又|再|还|首次|正式|机器人公司|"
+    r"AI公司|"
     r"人工智能公司|大模型公司|初创企业|初创公司|企业|创企|一家.*)$",
     re.I,
 )
@@ -74,7 +78,8 @@ AI_CONTEXT = re.compile(
 
 _LIST_SPLIT = re.compile(r"\s*(?:、|,\s*(?:and\s+)?|;\s*|\s+and\s+|\s*&\s*|和|及|与|以及|跟)\s*")
 _GENERIC = re.compile(
-    r"^(?:某|多家|多个|一些|数家|若干|其他|其它|知名|头部|产业资本|战投|机构|投资方|投资人|投资者|老股东|新股东|股东|others?|"
+    r"^(?:某|多家|多个|一些|数家|若干|其他|其它|知名|头部|产业资本|战投|机构|投资方|投资人|投资者|老股东|新股东|股东|"
+    r"others?|"
     r"investors?|existing (?:investors|shareholders)|a (?:group|number|consortium) of|several|"
     r"[\w-]+-backed\b|unnamed|undisclosed|major investors|various|entities|entity)",
     re.I,
@@ -88,14 +93,20 @@ _ZH_INVESTORS = (
         r"(?:跟投方|参投方|投资方|投资机构|投资人|新投资方|参与投资方|新股东|股东|参与方)\s?(?:包括|含|为|有|是|:)"
         r"(?P<list>[^。;:(]+?)(?=(?:等[^,。;]*)?(?:[,。;(]|$))"
     ),
-    re.compile(r"(?:^|[,:;。由获])(?P<list>[^,:;。由获]{1,60}?)(?:等[^,。;]{0,8})?(?:跟投|参投|参与投资|联合投资|共同投资|继续跟投|继续加注|加注|超额跟进|入股|入局|参与)"),
+    re.compile(
+        r"(?:^|[,:;。由获])(?P<list>[^,:;。由获]{1,60}?)(?:等[^,。;]{0,8})?(?:跟投|参投|参与投资|联合投资|共同投资|"
+        r"继续跟投|继续加注|加注|超额跟进|入股|入局|参与)"
+    ),
     re.compile(r"新增[\"“](?P<list>[^\"”]+)[\"”]"),
     re.compile(r"包括(?P<list>[^,。;]{2,40}?)在内的(?:多家|几家|数家)?(?:老股东|股东|投资方|投资人|机构|基金)"),
     re.compile(r"吸引了(?P<list>[^。;]+)"),
     # "梁文锋计划在这轮融资中个人出资…": a founder or backer putting money into this round
-    re.compile(r"(?:^|[,:;。])(?P<list>[^,:;。]{1,24}?)(?:计划|将|拟|也)?在(?:这|本|此|该)轮(?:融资)?中(?:个人)?(?:出资|认购|投资|跟投)"),
+    re.compile(
+        r"(?:^|[,:;。])(?P<list>[^,:;。]{1,24}?)(?:计划|将|拟|也)?在(?:这|本|此|该)轮(?:融资)?中(?:个人)?(?:出资|认购|"
+        r"投资|跟投)"
+    ),
     re.compile(r"(?P<list>[^,:;。]{2,40}?)(?:预计|将|或)?(?:为|是|成为)[^,。;]{0,6}投资方"),
-    re.compile(r"获(?P<list>[^,。;]{2,30}?)\s?[\d.]+\s?亿?元?(?:战略)?(?:投资|追投|注资)"),
+    re.compile(r"获(?:得)?(?P<list>[^,。;]{2,30}?)\s?[\d.]+\s?亿?元?(?:战略)?(?:投资|追投|注资)"),
     re.compile(r"老股东(?P<list>[^,。;等]{2,20}?)(?:继续|持续|超额)"),
 )
 _EN_LEADS = (
@@ -104,7 +115,8 @@ _EN_LEADS = (
     re.compile(r"(?P<list>[A-Z][\w.&' ,]{1,80}?)\s+(?:led|co-led|leads)\s+the\s+(?:round|funding|investment|deal)"),
     # "Alibaba leads $600M funding round for MiniMax", "ALIBABA Group Holding is leading a financing round"
     re.compile(
-        r"(?:^|[.;]\s)(?P<list>[A-Z][\w.&']*(?:\s[A-Z][\w.&']*){0,3})\s+(?:is leading|leads|led|is spearheading|spearheads)\s+"
+        r"(?:^|[.;]\s)(?P<list>[A-Z][\w.&']*(?:\s[A-Z][\w.&']*){0,3})\s+(?:is leading|leads|led|is spearheading|"
+        r"spearheads)\s+"
         r"(?:a |an |the )?(?:\$|US\$|HK\$|\d|financing|funding|investment|round|new round)",
         re.I,
     ),
@@ -112,14 +124,18 @@ _EN_LEADS = (
 _EN_INVESTORS = (
     re.compile(
         r"(?:with participation from|participation from|participants included|supported by|backed by|"
-        r"investors (?:include|included|including)|(?:round|funding|financing) (?:that |which )?(?:included|includes|including)|(?:other )?investors such as|major investors like|joined by|"
-        r"along with|alongside|(?:million|billion|bn|mln|[mb]|funding|investment|capital|money|financing|backing) from)\s+(?:major investors like\s+|existing investors\s+)?"
+        r"investors (?:include|included|including)|"
+        r"(?:round|funding|financing) (?:that |which )?(?:included|includes|including)|(?:other )?investors such as|"
+        r"major investors like|joined by|"
+        r"along with|alongside|(?:million|billion|bn|mln|[mb]|yuan|dollars|funding|investment|capital|money|financing|"
+        r"backing) from)\s+(?:major investors like\s+|existing investors\s+)?"
         r"(?P<list>[^.;()]+)",
         re.I,
     ),
 )
 _CUT_ITEM = re.compile(
-    r"等.*$|旗下|(?:继续|持续|超额|也|还|亦|均|同时|共同|联合).*$|\s+(?:to|as|with|which|who|that|in|for|at|on|among|bringing|"
+    r"等.*$|旗下|(?:继续|持续|超额|也|还|亦|均|同时|共同|联合).*$|"
+    r"\s+(?:to|as|with|which|who|that|in|for|at|on|among|bringing|"
     r"pushing|valuing|making|while|after|according)\b.*$",
     re.I,
 )
@@ -130,11 +146,13 @@ def subjects(sentence: str, names: Registry) -> list[Named]:
     found = []
     for n in names.companies_in(sentence):
         before, after = sentence[max(0, n.start - 24) : n.start], sentence[n.end : n.end + 60]
-        if _RAISED_AFTER.search(after) or _TARGET_BEFORE.search(before) or _possessive_round(after):
-            found.append(n)
-        elif _EN_TARGET_BEFORE.search(sentence[max(0, n.start - 50) : n.start]) and _FUNDING_HINT.search(sentence):
-            found.append(n)
-        elif n.how != "founder" and _money_follows(after):
+        if (
+            _RAISED_AFTER.search(after)
+            or _TARGET_BEFORE.search(before)
+            or _possessive_round(after)
+            or (_EN_TARGET_BEFORE.search(sentence[max(0, n.start - 50) : n.start]) and _FUNDING_HINT.search(sentence))
+            or (n.how != "founder" and _money_follows(after))
+        ):
             found.append(n)
     taken = [(n.start, n.end) for n in names.companies_in(sentence)]
     for rx in (_CN_SUBJECT, _EN_SUBJECT):
@@ -159,7 +177,9 @@ _FUNDING_HINT = re.compile(r"invest|fund|raise|backer|round|stake|bet", re.I)
 
 
 def _possessive_round(after: str) -> bool:
-    return bool(re.match(r"^\s?(?:的|'s)?\s?(?:新一轮|新一轮|首轮|本轮|B|C|A|D|Pre|pre|天使|战略|\d+\s?亿|\$|US\$)", after))
+    return bool(
+        re.match(r"^\s?(?:的|'s)?\s?(?:新一轮|新一轮|首轮|本轮|B|C|A|D|Pre|pre|天使|战略|\d+\s?亿|\$|US\$)", after)
+    )
 
 
 def _money_follows(after: str) -> bool:
@@ -186,12 +206,15 @@ _EDGE_WORDS = re.compile(
     r"Chinese|China's|China|AI|startup)\s?)+",
 )
 _TAIL_WORDS = re.compile(
-    r"(?:春节期间|春节后|春节|节后|年底|年初|上半年|下半年|季度|官宣|宣布|正式|累计|近期|近日|日前|今日|年后|早期|期间|此前|之前|随后|目前|已经|已|成功|顺利|首次|再次|同日|均|也|又|再|"
+    r"(?:春节期间|春节后|春节|节后|年底|年初|上半年|下半年|季度|官宣|宣布|正式|累计|近期|近日|日前|今日|年后|早期|"
+    r"期间|此前|之前|随后|目前|已经|已|成功|顺利|首次|再次|同日|均|也|又|再|"
     r"被曝|被传|将|拟|正|本轮|此轮|本次|此次|一举|相继|先后|分别)+$"
 )
 _FUNCTION_WORDS = re.compile(
-    r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|老股东|新股东|现有股东|including|like|from|by|the|由|获|向|与)\s?"
-    r"|(?<=\w)'s\b.*$|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|同时|共同|联合|一同|一起|分别|正在|正|传出|参与|入局).*$"
+    r"^(?:而|并|且|其中|此外|同时|另外|本次|此次|本轮|该轮|包括|如|像|老股东|新股东|现有股东|including|like|from|by|"
+    r"the|由|获|向|与)\s?"
+    r"|(?<=\w)'s\b.*$|(?<=\S{2})(?:连续|持续|继续|首次|再次|也|还|均|已|将|亦|或|同时|共同|联合|一同|一起|分别|正在|"
+    r"正|传出|参与|入局).*$"
 )
 
 
@@ -199,12 +222,30 @@ _INVESTOR_LIKE = re.compile(r"(?:基金|资本|创投|投资|资管|Capital|Vent
 
 
 _LIST_TURN = re.compile(
-    r"^(?:supported|backed|joined|followed|with|alongside|along|participation|plus|as well as|while|other|existing)\b", re.I
+    r"^(?:supported|backed|joined|followed|with|alongside|along|participation|plus|as well as|while|other|existing)\b",
+    re.I,
 )
 
 
 #: kinds of investor rather than names; dropped where the list around them is generic too ("多家战投及国资")
 _KIND_OF_INVESTOR = re.compile(r"^(?:国资|地方国资|国有资本|产业资本|战投|险资|外资)$")
+
+
+def _role_removed(part: str) -> str:
+    """ "汇川技术旗下汇川产投" -> 汇川产投; "创办人兼 CEO 梁文锋" -> 梁文锋."""
+    if "旗下" in part:
+        part = part.rsplit("旗下", maxsplit=1)[-1]
+    return re.sub(r"^.*(?:联合创始人|创始人|创办人|CEO|董事长|总裁)\s?(?:兼\s?)?", "", part).strip()
+
+
+def _bare_name(part: str) -> str:
+    """A list item without descriptions: "smartphone maker Xiaomi", "豪威集团(图像传感器)", "而本次京东"."""
+    part = re.sub(r"^(?:[a-z][\w-]*\s)+(?=[A-Z])", "", part)
+    part = re.sub(r"\([^()]*[\u4e00-\u9fff][^()]*\)", "", part)
+    for _ in range(2):
+        part = _FUNCTION_WORDS.sub("", part).strip(" \"“”「」'")
+        part = re.sub(r"(?<=\S)的$", "", part)
+    return part
 
 
 def investor_list(raw: str) -> list[str]:
@@ -213,19 +254,11 @@ def investor_list(raw: str) -> list[str]:
     parts = [p.strip(" \"“”「」'") for p in _LIST_SPLIT.split(raw.strip())]
     if any(_GENERIC.match(p) for p in parts if p):
         raw = "、".join(p for p in parts if not _KIND_OF_INVESTOR.match(p))
-    for part in _LIST_SPLIT.split(raw.strip()):
-        part = part.strip(" \"“”「」'")
-        if "旗下" in part:
-            part = part.split("旗下")[-1]
-        part = re.sub(r"^.*(?:联合创始人|创始人|创办人|CEO|董事长|总裁)\s?(?:兼\s?)?", "", part).strip()  # "创办人兼 CEO 梁文锋"
-        part = _CUT_ITEM.sub("", part).strip(" \"“”「」'")
-        if _LIST_TURN.match(part):
+    for raw_part in _LIST_SPLIT.split(raw.strip()):
+        cut = _CUT_ITEM.sub("", _role_removed(raw_part.strip(" \"“”「」'"))).strip(" \"“”「」'")
+        if _LIST_TURN.match(cut):
             break  # "led by IDG and supported by Alibaba": the leads end where another role begins
-        part = re.sub(r"^(?:[a-z][\w-]*\s)+(?=[A-Z])", "", part)  # "smartphone maker Xiaomi"
-        part = re.sub(r"\([^()]*[\u4e00-\u9fff][^()]*\)", "", part)  # a description in brackets, not a name
-        for _ in range(2):
-            part = _FUNCTION_WORDS.sub("", part).strip(" \"“”「」'")
-            part = re.sub(r"(?<=\S)的$", "", part)
+        part = _bare_name(cut)
         if part and part.isascii() and not part[:1].isupper() and not part[:1].isdigit():
             break  # the list ended ("…, and Jiuan, bringing total funding")
         if not part or _GENERIC.match(part) or len(part) > 40 or part.endswith(("...", "…")):
@@ -235,7 +268,8 @@ def investor_list(raw: str) -> list[str]:
 
 
 _PREFIX_INVESTORS = re.compile(
-    r"(?:^|[,:;。])(?P<list>[^,:;。]{1,40}?)(?:正在?|拟|将|也|已|或)?(?:洽谈|商谈)?(?:投资|入股|注资|参与|加注|领投)了?\s?"
+    r"(?:^|[,:;。])(?P<list>[^,:;。]{1,40}?)(?:正在?|拟|将|也|已|或)?(?:洽谈|商谈)?(?:投资|入股|注资|参与|加注|"
+    r"领投)了?\s?"
     r"(?:[\w ]{0,12}?(?:开发商|母公司|公司|企业))?\s?$"
 )
 
@@ -245,7 +279,8 @@ _EN_NAMES = rf"{_EN_NAME}(?:(?:, (?:and )?| and | & ){_EN_NAME})*"
 _EN_PREFIX_INVESTORS = (
     # "Alibaba, Tencent join big backers for … Zhipu", "Alibaba and Tencent Invest $342 Million in … Zhipu"
     re.compile(
-        rf"(?<![\w$])(?P<list>{_EN_NAMES})(?: and others?(?: [\w-]+){{0,4}})? (?:Ltd\.? )?(?i:join|joins|joined|back|backs|backed|invest|invests|invested|pour|pours|"
+        rf"(?<![\w$])(?P<list>{_EN_NAMES})(?: and others?(?: [\w-]+){{0,4}})? (?:Ltd\.? )?(?i:join|joins|joined|back|"
+        rf"backs|backed|invest|invests|invested|pour|pours|"
         r"lead|leads|led|are among|were among|is among|bet|bets)\b"
     ),
     re.compile(rf"(?<![\w$])(?P<list>{_EN_NAMES})'s (?:[\w$.]+ ){{0,2}}(?i:bet|investment|backing|stake)\b"),
@@ -253,7 +288,7 @@ _EN_PREFIX_INVESTORS = (
 
 
 def prefix_investors(prefix: str) -> list[str]:
-    """Investors named before the company in "腾讯、阿里正洽谈投资 DeepSeek", "Alibaba and Tencent invest … in Zhipu"."""
+    """Investors named before the company: "腾讯、阿里正洽谈投资 DeepSeek", "Alibaba and Tencent invest … in Zhipu"."""
     m = _PREFIX_INVESTORS.search(prefix)
     if m:
         return investor_list(m.group("list"))
@@ -266,7 +301,9 @@ def prefix_investors(prefix: str) -> list[str]:
 
 
 #: capitalised words a headline puts before a verb that are not investors
-_EN_NOT_INVESTOR = re.compile(r"^(?:China|Chinese|The|A|An|AI|Tech|Giants?|Startup|Start-up|Big|Major|Investors?|Backers?)$", re.I)
+_EN_NOT_INVESTOR = re.compile(
+    r"^(?:China|Chinese|The|A|An|AI|Tech|Giants?|Startup|Start-up|Big|Major|Investors?|Backers?)$", re.I
+)
 
 
 def leads_in(clause: str) -> list[str]:

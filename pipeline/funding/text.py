@@ -61,17 +61,18 @@ def clean(text: str, *, marks: bool = False) -> str:
     text = _URL.sub(" ", text)
     text = _TAGS.sub("", text)
     text = re.sub(r"(?<![\w])_(?=\S)|(?<=\S)_(?![\w])", "", text)  # Markdown emphasis "_(以下简称…)_"
-    out = []
-    for line in text.splitlines():
-        line = re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
-        if marks and _BOLD_LINE.match(line):
-            line = "## " + line.strip("* ")
-        line = line.replace("**", "").replace("__", "")
-        if not marks:
-            line = _ITEM.sub("", line.lstrip("# ")) if (_ITEM.match(line) or line.startswith("#")) else line
-        if line:
-            out.append(line)
-    return "\n".join(out)
+    lines = (_clean_line(line, marks) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _clean_line(raw: str, marks: bool) -> str:
+    line = re.sub(r"[ \t\u3000\xa0]+", " ", raw).strip()
+    if marks and _BOLD_LINE.match(line):
+        line = "## " + line.strip("* ")
+    line = line.replace("**", "").replace("__", "")
+    if not marks and (_ITEM.match(line) or line.startswith("#")):
+        line = _ITEM.sub("", line.lstrip("# "))
+    return line
 
 
 def stories(title: str, text: str) -> list[Story]:
@@ -105,7 +106,11 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _CLAUSE.finditer(sentence):
         # "1,000" and "2,5" are numbers, not clause breaks
-        if m.group() == "," and sentence[m.start() - 1 : m.start()].isdigit() and sentence[m.end() : m.end() + 1].isdigit():
+        if (
+            m.group() == ","
+            and sentence[m.start() - 1 : m.start()].isdigit()
+            and sentence[m.end() : m.end() + 1].isdigit()
+        ):
             continue
         if m.group() == ":" and sentence[m.start() - 1 : m.start()].isdigit():
             continue
