@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _SCALES = {
     "万": 10**4,
@@ -60,6 +61,8 @@ _NUM = r"\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+"
 _CN_SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万"
 _EN_SCALE = r"trillion|billions?|millions?|thousand|bn|bil|mln|mn|mil|tn|[kmbtKMBT]"
 _MENTION = re.compile(
+    # a mention starts at a currency sign, a digit or a Chinese numeral: the engine skips other places fast
+    r"(?=[\d$£€¥￥₩零〇一二两三四五六七八九十百千数几好万亿]|US|HK|S\$|NT|A\$|RMB|CNY|USD|HKD|SGD|TWD|AUD|GBP|EUR|KRW|JPY|人民币|港)"
     rf"(?:(?:{_PRE})\s?)?"
     rf"(?P<vague>数|几|好几)?(?:(?P<num>{_NUM})(?:\s?(?:-|–|—|~|～|到|to)\s?(?P<num2>{_NUM}))?)?"
     rf"\s?(?P<scale>{_CN_SCALE}|(?<=[\d\s])(?:{_EN_SCALE})(?![A-Za-z]))?(?P<plus>\+|多|余)?"
@@ -147,6 +150,11 @@ def _qualifier(before: str) -> str:
 
 def find_money(text: str) -> list[Mention]:
     """Every money mention in ``text`` (NFKC, simplified script), in order."""
+    return list(_find_money(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_money(text: str) -> tuple[Mention, ...]:
     out: list[Mention] = []
     for m in _MENTION.finditer(text):
         if not (m.group("num") or m.group("scale")) or m.end() == m.start():
@@ -201,7 +209,7 @@ def find_money(text: str) -> list[Mention]:
     for v in _EN_VAGUE.finditer(text):
         cur = (v.group("cur") or v.group("cur2") or v.group("cur3") or "dollars").lower()
         out.append(Mention(None, "CNY" if cur == "yuan" else "USD", "vague", None, v.start(), v.end(), v.group(), True))
-    return sorted(out, key=lambda x: x.start)
+    return tuple(sorted(out, key=lambda x: x.start))
 
 
 def parse_money(text: str) -> Money:

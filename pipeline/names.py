@@ -40,10 +40,19 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def simplified(text: str) -> str:
-    """``text`` in simplified script (OpenCC t2s); text without Chinese is returned as is."""
-    if not _HAN.search(text):
+    """``text`` in simplified script (OpenCC t2s); text with no Traditional character is returned as is."""
+    if not _traditional().search(text):
         return text
     return str(_converter().convert(text))
+
+
+@cache
+def _traditional() -> re.Pattern[str]:
+    """The characters OpenCC's t2s changes (found once, converting the CJK block character by character)."""
+    block = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    converted = str(_converter().convert("\n".join(block))).split("\n")
+    changed = [a for a, b in zip(block, converted, strict=False) if a != b]
+    return re.compile("[" + "".join(changed) + "]") if changed else re.compile("(?!)")
 
 
 def normal(name: str) -> str:
@@ -62,11 +71,11 @@ def slug(name: str) -> str:
 
 
 def _pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    parts = []
-    for name in sorted(set(names), key=len, reverse=True):
-        escaped = re.escape(name).replace(r"\ ", r"\s?")
-        # Latin names match at word edges ("Manus" not in "Manuscript"); Chinese anywhere
-        parts.append(escaped if not name.isascii() else rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z])")
+    ordered = sorted(set(names), key=len, reverse=True)
+    latin = [re.escape(n).replace(r"\ ", r"\s?") for n in ordered if n.isascii()]
+    other = [re.escape(n).replace(r"\ ", r"\s?") for n in ordered if not n.isascii()]
+    # Latin names match at word edges ("Manus" not in "Manuscript"); Chinese anywhere
+    parts = ([rf"(?<![A-Za-z0-9])(?:{'|'.join(latin)})(?![A-Za-z])"] if latin else []) + other
     return re.compile("|".join(parts), re.I) if parts else None
 
 
@@ -96,15 +105,16 @@ class Registry:
         return reg
 
     @cached_property
-    def _patterns(self) -> tuple[list[tuple[str, str, re.Pattern[str]]], list[tuple[str, re.Pattern[str]]]]:
-        companies = [
-            (cid, how, rx)
+    def _patterns(self) -> tuple[_Matcher, _Matcher]:
+        """All company names as one pattern, all investor names as another (one scan of the text each)."""
+        companies = {
+            name: (cid, how if how == "misspelled" else how.rstrip("s"))
             for cid, entry in self.companies.items()
             for how, names in entry.items()
-            if (rx := _pattern(names)) is not None
-        ]
-        investors = [(iid, rx) for iid, names in self.investors.items() if (rx := _pattern(names)) is not None]
-        return companies, investors
+            for name in names
+        }
+        investors = {name: (iid, "name") for iid, names in self.investors.items() for name in names}
+        return _Matcher.of(companies), _Matcher.of(investors)
 
     @cached_property
     def _index(self) -> tuple[dict[str, str], dict[str, str]]:
@@ -114,20 +124,10 @@ class Registry:
 
     def companies_in(self, text: str) -> list[Named]:
         """Every known company named in ``text`` (simplified script), in order, longest names first."""
-        found = [
-            Named(m.start(), m.end(), cid, m.group(), how if how == "misspelled" else how.rstrip("s"))
-            for cid, how, rx in self._patterns[0]
-            for m in rx.finditer(text)
-        ]
-        return _no_overlaps(found)
+        return self._patterns[0].find(text)
 
     def investors_in(self, text: str) -> list[Named]:
-        found = [
-            Named(m.start(), m.end(), iid, m.group(), "name")
-            for iid, rx in self._patterns[1]
-            for m in rx.finditer(text)
-        ]
-        return _no_overlaps(found)
+        return self._patterns[1].find(text)
 
     def investor_id(self, name: str) -> str:
         """The canonical id of an investor named ``name``, else the name normalised (kept, never dropped)."""
@@ -152,6 +152,44 @@ _SUFFIX = re.compile(r"(?:,?(?:co\.?,?)?(?:ltd\.?|limited|inc\.?|corp\.?|corpora
 
 def _clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", simplified(unicodedata.normalize("NFKC", name))).strip(" 　\"'“”「」")
+
+
+@dataclass
+class _Matcher:
+    """Names to (id, how), matched by one pattern; a match is looked up by its text, spaces and case aside."""
+
+    pattern: re.Pattern[str] | None
+    lookup: dict[str, tuple[str, str]]
+    #: the last texts looked at: the extractor asks of one sentence several times
+    seen: dict[str, list[Named]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, names: dict[str, tuple[str, str]]) -> _Matcher:
+        lookup = {_key(n): v for n, v in sorted(names.items(), key=lambda kv: len(kv[0]))}
+        return cls(_pattern(names), lookup)
+
+    def find(self, text: str) -> list[Named]:
+        if self.pattern is None:
+            return []
+        if text in self.seen:
+            return list(self.seen[text])
+        if len(self.seen) > 2048:
+            self.seen.clear()
+        self.seen[text] = out = self._find(text)
+        return list(out)
+
+    def _find(self, text: str) -> list[Named]:
+        assert self.pattern is not None
+        out = []
+        for m in self.pattern.finditer(text):
+            hit = self.lookup.get(_key(m.group()))
+            if hit is not None:
+                out.append(Named(m.start(), m.end(), hit[0], m.group(), hit[1]))
+        return out
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s", "", name).lower()
 
 
 def _no_overlaps(found: list[Named]) -> list[Named]:

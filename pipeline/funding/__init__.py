@@ -19,7 +19,7 @@ from decimal import Decimal
 from pipeline.funding import figures, parties
 from pipeline.funding.text import Story, clauses, sentences, stories
 from pipeline.money import Mention, find_money
-from pipeline.names import Registry, default, slug
+from pipeline.names import Named, Registry, default, slug
 
 
 class NoFunding(ValueError):
@@ -76,6 +76,30 @@ _ROUND_PHRASE = re.compile(
     r"(?:completes|completed|closes|closed|finished|finishes|finali[sz]e[sd]) [^.;]{0,40}?\bround",
     re.I,
 )
+#: the words a round, a valuation, a denial or an IPO is told with (substring tests: far cheaper than a pattern)
+_HINTS_CJK = (
+    *("融资", "融資", "投资", "投資", "领投", "領投", "跟投", "参投", "入局", "加注", "估值", "注资", "入股", "募资"),
+    *("募集", "上市", "招股", "一轮", "一輪", "轮融", "輪融", "天使轮", "战略轮"),
+)
+_LETTER_ROUND = re.compile(r"[A-Za-z]\+*\s?[轮輪]")
+_HINTS_LATIN = (
+    *("ipo", "raise", "fund", "invest", "valu", "round", "series", "stake", "backed", "secur", "debut", "listing"),
+    *("bags", "lands", "nabs", "hauls"),
+)
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _funding_hint(text: str) -> bool:
+    if any(w in text for w in _HINTS_CJK):
+        return True
+    if ("轮" in text or "輪" in text) and _LETTER_ROUND.search(text):
+        return True  # "B轮", "Pre-A轮"
+    if _LATIN.search(text) is None:
+        return False
+    lower = text.lower()
+    return any(w in lower for w in _HINTS_LATIN)
+
+
 _FUNDING_WORD = re.compile(
     r"融资|投资|领投|跟投|估值|轮|注资|入股|募|raise|fund|invest|valu|round|series|stake|backed", re.I
 )
@@ -101,6 +125,8 @@ def extract_rounds(
 ) -> list[FundingReport]:
     """Every company's round (or talks, or denial) that ``title`` and ``text`` report."""
     names = names or default()
+    if not _funding_hint(title) and not _funding_hint(text):
+        return []  # most news: no word a round, a valuation, a denial or an IPO is told with
     found: dict[str, _Company] = {}
     last: _Company | None = None
     for story in stories(title, text):
@@ -132,13 +158,10 @@ def extract_funding(
 def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry: _Company | None) -> _Company | None:
     """Reads one story into ``found``; returns the company it was last about."""
     current: _Company | None = None
-    context = bool(parties.AI_CONTEXT.search(story.text))
+    context = parties.ai_context(story.text)
     parts = [(s, True) for s in sentences(story.head)] + [(s, False) for s in sentences(story.body)]
     pending: list[tuple[str, bool]] = []  # sentences before the story names who raised ("已完成50亿元A轮融资？")
-    read = [
-        (sentence, in_head, [s for s in parties.subjects(sentence, names) if s.how != "new" or context])
-        for sentence, in_head in parts
-    ]
+    read = [(sentence, in_head, _subjects(sentence, names, context)) for sentence, in_head in parts]
     if not any(subs for _, _, subs in read):
         # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
         named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
@@ -180,12 +203,22 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry
     return current
 
 
+def _subjects(sentence: str, names: Registry, context: bool) -> list[Named]:
+    """Who the sentence says raised; a sentence with no money and no word of funding says nobody did."""
+    if not _funding_hint(sentence) and not find_money(sentence):
+        return []
+    return [s for s in parties.subjects(sentence, names) if s.how != "new" or context]
+
+
 def _read_segment(
     company: _Company, sentence: str, start: int, end: int, in_head: bool, *, named: bool, money_from: int | None = None
 ) -> None:
     """Figures, rounds and investors of ``sentence[start:end]`` (figures only from ``money_from``)."""
     lo = start if money_from is None else money_from
     mentions = find_money(sentence)
+    if not any(lo <= m.start < end for m in mentions) and not _funding_hint(sentence[start:end]):
+        company.segments.append(sentence[start:end])  # nothing of a round here: kept as context only
+        return
     spans = clauses(sentence)
     previous: Mention | None = None
     previous_role: str | None = None

@@ -97,6 +97,7 @@ _TALKS = re.compile(
     re.I,
 )
 _DONE = re.compile(r"已完成|完成了|宣布完成|has completed|completed|closed|secured|raised|raises|获得|获", re.I)
+_IPO_HINTS = ("ipo", "上市", "listing", "首次公开募股", "港股", "a股", "科创板", "debut")
 _IPO_FILING = re.compile(
     r"招股书|递表|递交|上市申请|辅导|受理|聆讯|prospectus|"
     r"(?:files?|filed) (?:confidentially )?for (?:an? )?(?:[\w-]+ ){0,3}(?:IPO|listing)"
@@ -134,6 +135,9 @@ _LETTER_ROUND = re.compile(
     r"(?<![A-Za-z0-9$.-])([A-F]\+*)\d?\s?轮|(?i:series) ([A-F]\+*)(?![A-Za-z])|"
     r"(?<![A-Za-z0-9$.~-])([A-F]\+*)[ -](?i:round)"
 )
+
+
+_ROUND_HINT = re.compile(r"轮|round|series|seed|angel|ipo|战略投资|战略融资", re.I)
 
 
 @dataclass
@@ -207,6 +211,8 @@ def _basis(before: str, after: str) -> str | None:
 
 def round_names(text: str) -> list[str]:
     """Every round named in ``text``, in order ("B+ 轮二期和 C 轮" -> [B+, C])."""
+    if not _ROUND_HINT.search(text):
+        return []
     found: list[tuple[int, str]] = []
     for rx, name in _ROUNDS:
         found += [(m.start(), name) for m in rx.finditer(text)]
@@ -239,7 +245,8 @@ def status_of(text: str, context: str = "") -> str:
 
 def ipo_kind(text: str) -> str | None:
     """``ipo_offering`` (a round), ``ipo_filing`` or ``ipo_listing`` where the story is about an IPO."""
-    if not _IPO.search(text):
+    lower = text.lower()
+    if not any(w in lower for w in _IPO_HINTS) or not _IPO.search(text):
         return None
     if _IPO_OFFER.search(text) and not re.search(r"认购", text):
         return "ipo_offering"

@@ -70,6 +70,31 @@ _FOREIGN = re.compile(
     r"(?:新创|初创|公司|企业|创企|startup|start-up|company|firm)",
     re.I,
 )
+
+
+def ai_context(text: str) -> bool:
+    """The story is about AI (the market llmwatch tracks): a robotics or AI word in it."""
+    lower = text.lower()
+    return any(w in lower for w in _AI_HINTS) and bool(AI_CONTEXT.search(text))
+
+
+_AI_HINTS = (
+    "ai",
+    "a.i.",
+    "人工智能",
+    "模型",
+    "智能",
+    "机器人",
+    "具身",
+    "算力",
+    "token",
+    "agi",
+    "llm",
+    "gpt",
+    "chatbot",
+    "agent",
+)
+_AI_HINTS += ("生成", "artificial intelligence", "machine learning", "robot")
 AI_CONTEXT = re.compile(
     r"AI|A\.I\.|人工智能|大模型|模型|智能|机器人|具身|算力|Token|AGI|LLM|GPT|chatbot|agent|生成式|视频生成|"
     r"artificial intelligence|machine learning|robot",
@@ -155,7 +180,9 @@ def subjects(sentence: str, names: Registry) -> list[Named]:
         ):
             found.append(n)
     taken = [(n.start, n.end) for n in names.companies_in(sentence)]
-    for rx in (_CN_SUBJECT, _EN_SUBJECT):
+    for rx, hint in ((_CN_SUBJECT, _CN_VERB_HINT), (_EN_SUBJECT, _EN_VERB_HINT)):
+        if not hint.search(sentence):
+            continue  # no verb the pattern needs: it would try every place in vain
         for m in rx.finditer(sentence):
             name = _last_name(m.group("name"))
             if not name:
@@ -173,6 +200,8 @@ def subjects(sentence: str, names: Registry) -> list[Named]:
     return sorted(found)
 
 
+_CN_VERB_HINT = re.compile(r"完成|获|拿下|斩获")
+_EN_VERB_HINT = re.compile(r"raise|secure|close|land|bag|nab|drums up|complete|receive|attract|haul|snag", re.I)
 _FUNDING_HINT = re.compile(r"invest|fund|raise|backer|round|stake|bet", re.I)
 
 
@@ -307,6 +336,8 @@ _EN_NOT_INVESTOR = re.compile(
 
 
 def leads_in(clause: str) -> list[str]:
+    if "领投" not in clause and not re.search(r"\bled\b|\bleads?\b|leading|-led|spearhead|headed", clause, re.I):
+        return []
     out: list[str] = []
     for rx in (*_ZH_LEADS, *_EN_LEADS):
         for m in rx.finditer(clause):
@@ -314,7 +345,16 @@ def leads_in(clause: str) -> list[str]:
     return out
 
 
+_INVESTOR_HINT = re.compile(
+    r"跟投|参投|投资|入股|入局|参与|加注|跟进|股东|新增|包括|吸引|出资|投资方|"
+    r"from|backed|backing|participation|investors|including|included|supported|joined|alongside|along with",
+    re.I,
+)
+
+
 def investors_in(clause: str) -> list[str]:
+    if not _INVESTOR_HINT.search(clause):
+        return []  # none of the words an investor list follows
     out: list[str] = []
     for rx in (*_ZH_INVESTORS, *_EN_INVESTORS):
         for m in rx.finditer(clause):
