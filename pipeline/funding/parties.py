@@ -78,23 +78,10 @@ def ai_context(text: str) -> bool:
     return any(w in lower for w in _AI_HINTS) and bool(AI_CONTEXT.search(text))
 
 
-_AI_HINTS = (
-    "ai",
-    "a.i.",
-    "人工智能",
-    "模型",
-    "智能",
-    "机器人",
-    "具身",
-    "算力",
-    "token",
-    "agi",
-    "llm",
-    "gpt",
-    "chatbot",
-    "agent",
+_AI_HINTS: tuple[str, ...] = (
+    *("ai", "a.i.", "人工智能", "模型", "智能", "机器人", "具身", "算力", "token", "agi", "llm", "gpt", "chatbot"),
+    *("agent", "生成", "artificial intelligence", "machine learning", "robot"),
 )
-_AI_HINTS += ("生成", "artificial intelligence", "machine learning", "robot")
 AI_CONTEXT = re.compile(
     r"AI|A\.I\.|人工智能|大模型|模型|智能|机器人|具身|算力|Token|AGI|LLM|GPT|chatbot|agent|生成式|视频生成|"
     r"artificial intelligence|machine learning|robot",
