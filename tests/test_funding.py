@@ -222,3 +222,55 @@ def test_an_ipo_filing_is_an_event_once(factory: Any) -> None:
     with factory() as s:
         assert [e.type for e in s.scalars(select(Event))] == ["ipo_filed"]
         assert s.scalars(select(FundingEvent)).all() == []
+
+
+#: hand-made long-form articles in the shape of wire and 36氪 stories (named so): a dateline, the round,
+#: then background paragraphs that must not leak into it
+LONG_FORM = [
+    (
+        "Chinese AI startup Zhipu raises $140 million in new funding",
+        "BEIJING, March 3 (Reuters) - Chinese artificial intelligence startup Zhipu AI has raised $140 million in a "
+        "funding round led by Hangzhou City Investment Group, with participation from Shangcheng Capital, the company "
+        "said on Monday.\nZhipu, which was founded in 2019, has raised more than $1.4 billion to date. Its last round, "
+        "in 2023, valued it at about $2 billion.",
+        {
+            "company": "zhipu",
+            "amount": Decimal("1.4E+8"),
+            "valuation": None,
+            "lead_investors": ["Hangzhou City Investment Group"],
+            "investors": ["Hangzhou City Investment Group", "Shangcheng Capital"],
+            "announced_on": date(2026, 3, 3),
+        },
+    ),
+    (
+        "具身智能公司星尘智能完成数亿元A轮融资",
+        "36氪获悉，具身智能公司星尘智能近日完成数亿元A轮融资，本轮融资由蚂蚁集团领投，云启资本、道彤投资跟投，"
+        "老股东锦秋基金持续加码。\n此前，星尘智能曾于2024年完成天使轮融资，投资方包括经纬创投。",
+        {
+            "company": "xingchenzhineng",
+            "round": "A",
+            "amount_qualifier": "vague",
+            "lead_investors": ["ant"],
+            "investors": ["ant", "云启资本", "道彤投资", "锦秋基金"],
+        },
+    ),
+    (
+        "MiniMax valued at $4 billion after Tencent-led round",
+        "Shanghai-based MiniMax has closed a funding round of nearly $300 million led by Tencent, valuing the company "
+        "at more than $4 billion. Existing investors Alibaba and Hillhouse also took part.\nMiniMax was previously "
+        "valued at $2.5 billion after a $600 million round led by Alibaba in March 2024.",
+        {
+            "amount": Decimal("3E+8"),
+            "amount_qualifier": "about",
+            "valuation": Decimal("4E+9"),
+            "lead_investors": ["tencent"],
+            "investors": ["tencent", "alibaba", "hillhouse"],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "want"), LONG_FORM, ids=[t[:30] for t, _, _ in LONG_FORM])
+def test_long_form_articles(title: str, text: str, want: dict[str, Any]) -> None:
+    got = extract_funding(title, text, datetime(2026, 3, 4, 4, 0, tzinfo=UTC)).__dict__
+    assert {k: got[k] for k in want} == want

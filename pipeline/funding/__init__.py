@@ -117,6 +117,12 @@ _FUNDING_VERB = re.compile(
     r"\b(?:secures?|secured|raises|raised|closes|closed|lands|landed|bags|nabs|drums up|hauls)\b", re.I
 )
 _DAY = re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日(?!\s?[前之])")
+_EN_DAY = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s(\d{4}))?(?!\s?(?:\d|%))"
+)
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 _RELATIVE_DAY = re.compile(r"今日|今天|today|昨日|昨天|yesterday", re.I)
 
 
@@ -220,6 +226,7 @@ def _read_segment(
         company.segments.append(sentence[start:end])  # nothing of a round here: kept as context only
         return
     spans = clauses(sentence)
+    framed = _framed(sentence, spans, lo)
     previous: Mention | None = None
     previous_role: str | None = None
     kept = list(sentence[start:end])
@@ -228,6 +235,8 @@ def _read_segment(
         if lo <= m.start < end:
             clause = next(((a, b) for a, b in spans if a <= m.start < b), (0, len(sentence)))
             role, basis = figures.role_of(m, sentence, clause, previous, previous_role)
+            if clause in framed and role in ("amount", "valuation"):
+                role = "background"  # "Its last round, in 2023, valued it at about $2 billion"
             previous_role = role
             company.figures.append(figures.Figure(m, role, basis, in_head))
             if role == "amount" and figures.ipo_money(sentence, clause):
@@ -236,17 +245,11 @@ def _read_segment(
                 money_clauses.add(clause)
         previous = m
     status_parts = []
-    frame = False  # after an older round's clause, the sentence goes on about it until it turns back
     for a, b in spans:
         whole = sentence[a:b]
-        # a sentence opening on an older round ("在…上一轮融资中，腾讯首次入局…") stays on it; a clause in
-        # the middle ("founded six months ago") frames nothing after it
-        frame = (figures.background(whole) and (a == 0 or frame)) or (
-            frame and not figures.fresh(whole) and not (a <= lo < b)
-        )
         if b <= start or a >= end:
             continue
-        if frame or figures.background(whole):
+        if (a, b) in framed or figures.background(whole):
             for i in range(max(a, start), min(b, end)):
                 kept[i - start] = " "  # an older round's clause: its investors and round are not this one's
         elif (a, b) in money_clauses or figures.FUNDING_CLAUSE.search(whole):
@@ -261,8 +264,24 @@ def _read_segment(
         company.rounds.append(rounds)
     company.leads += [n for n in parties.leads_in(text) if n not in company.leads]
     company.investors += [n for n in parties.investors_in(text) if n not in company.investors]
-    if named:
+    if named or money_clauses:  # the day of the sentence that says who raised, or with the round's figures
         company.days += [d.group() for d in _DAY.finditer(text)]
+        company.days += [d.group() for d in _EN_DAY.finditer(text)]
+
+
+def _framed(sentence: str, spans: list[tuple[int, int]], lo: int) -> set[tuple[int, int]]:
+    """The clauses about an older round. A sentence opening on one ("在…上一轮融资中，腾讯首次入局…",
+    "Its last round, in 2023, valued it at…") stays on it until a clause turns back ("而本次…"); a clause in
+    the middle ("founded six months ago") frames nothing after it."""
+    out, frame = set(), False
+    for a, b in spans:
+        whole = sentence[a:b]
+        frame = (figures.background(whole) and (a == 0 or frame)) or (
+            frame and not figures.fresh(whole) and not (a <= lo < b)
+        )
+        if frame:
+            out.add((a, b))
+    return out
 
 
 def _pick(company: _Company, role: str, not_value: Decimal | None = None) -> figures.Figure | None:
@@ -334,17 +353,21 @@ def _day(days: list[str], text: str, published_at: datetime | None) -> date | No
     """The day the text gives ("5月26日", "今日"), else the article's date (Beijing time for Chinese)."""
     base = _local_day(published_at, bool(re.search(r"[\u4e00-\u9fff]", text))) if published_at else None
     for raw in days:
-        m = _DAY.search(raw)
-        if m is None:
+        m, en = _DAY.search(raw), _EN_DAY.search(raw)
+        if m is not None:
+            written_year, month, dom = m.group(1), m.group(2), m.group(3)
+        elif en is not None:
+            written_year, month, dom = en.group(3), str(_MONTHS[en.group(1)]), en.group(2)
+        else:
             continue
-        year = int(m.group(1)) if m.group(1) else (base.year if base else None)
+        year = int(written_year) if written_year else (base.year if base else None)
         if year is None:
             continue
         try:
-            day = date(year, int(m.group(2)), int(m.group(3)))
+            day = date(year, int(month), int(dom))
         except ValueError:
             continue
-        if base and not m.group(1) and day > base + timedelta(days=1):
+        if base and not written_year and day > base + timedelta(days=1):
             day = day.replace(year=year - 1)  # a month-day after the article is last year's
         return day
     rel = _RELATIVE_DAY.search(text)

@@ -60,7 +60,7 @@ _NOT_FUNDING_AFTER = re.compile(
 _BACKGROUND = re.compile(
     r"此前|之前|早前|先前|上一轮|上轮|前一轮|曾获|曾完成|曾以|去年|前年|年初时|两个月前|个月前|年前|叠加|加上此前|相比|"
     r"早期|最初|资料显示|历史上|多轮|此后|后来|曾经|曾|"
-    r"previously|earlier|last year|prior|previous|before that|in 20\d\d|a year ago|months ago|followed|"
+    r"previously|earlier|last (?:year|round)|prior|previous|before that|in 20\d\d|a year ago|months ago|followed|"
     r"\d{4}年(?:年底|年初|[一二三四]季度|\d+月)?(?:完成|获得|获)|从$",
     re.I,
 )

@@ -16,7 +16,7 @@ from pipeline.names import Named, Registry
 
 #: what follows a company that raised: (time words) then a funding verb
 _RAISED_AFTER = re.compile(
-    r"^[\s\"”」』)]*(?:公司|集团)?(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|"
+    r"^[\s\"”」』)]*(?:(?:科技)?(?:股份)?有限公司|公司|集团)?(?:(?:近日|日前|今日|今天|刚刚|已经|已|正式|宣布|官宣|再度|再次|再|又|也|被曝|被传|"
     r"据悉|消息称|正在|正|将|即将|拟|计划|"
     r"于\d+月\d+日|\d+月\d+日|,)\s?){0,4}"
     r"(?:完成|获得|获|拿下|斩获|融资|新融资|启动|寻求|筹划|洽谈|进行|敲定|开启|迎来|被投|宣布完成|募资|募集|确认属实|"
@@ -132,6 +132,11 @@ _EN_LEADS = (
         r"(?:a |an |the )?(?:\$|US\$|HK\$|\d|financing|funding|investment|round|new round)",
         re.I,
     ),
+)
+_EN_PARTICIPANTS = re.compile(
+    r"(?<![\w$])(?:(?:[Ee]xisting|[Oo]ther|[Nn]ew) investors? |[Ii]nvestors )?"
+    r"(?P<list>(?:[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*)*)(?:(?:, (?:and )?| and )[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*)*)*)"
+    r" (?:also )?(?:took part|participated|joined in|joined the)"
 )
 _EN_INVESTORS = (
     re.compile(
@@ -256,6 +261,7 @@ def _role_removed(part: str) -> str:
 
 def _bare_name(part: str) -> str:
     """A list item without descriptions: "smartphone maker Xiaomi", "豪威集团(图像传感器)", "而本次京东"."""
+    part = re.split(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", part)[-1]  # a headline's clauses: "…融资 X领投"
     part = re.sub(r"^(?:[a-z][\w-]*\s)+(?=[A-Z])", "", part)
     part = re.sub(r"\([^()]*[\u4e00-\u9fff][^()]*\)", "", part)
     for _ in range(2):
@@ -343,7 +349,7 @@ def investors_in(clause: str) -> list[str]:
     if not _INVESTOR_HINT.search(clause):
         return []  # none of the words an investor list follows
     out: list[str] = []
-    for rx in (*_ZH_INVESTORS, *_EN_INVESTORS):
+    for rx in (*_ZH_INVESTORS, *_EN_INVESTORS, _EN_PARTICIPANTS):
         for m in rx.finditer(clause):
             out += [n for n in investor_list(m.group("list")) if n not in out]
     return out
