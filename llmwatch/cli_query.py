@@ -10,6 +10,7 @@ import typer
 from llmwatch.cli import PRICE_COLUMNS, FormatOpt, NothingFound, UsageError, app, db_app, settings, when
 from llmwatch.config import Settings
 from llmwatch.output import Format, console, dumps, emit, err, plain
+from pipeline import alerts
 
 EVENT_COLUMNS = [
     ("occurred_at", "when (UTC)"),
@@ -18,7 +19,8 @@ EVENT_COLUMNS = [
     ("summary", "what"),
     ("id", "id"),
 ]
-EVENT_TYPES = ("price_changed", "model_added", "model_removed", "extraction_broken")
+#: every type an event can have (``events --type``), the alertable ones and the price discrepancies
+EVENT_TYPES = tuple(sorted(alerts.EVENT_TYPES | {"price_discrepancy"}))
 
 
 def _session(cfg: Settings) -> Any:
