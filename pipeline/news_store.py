@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Article, Event, FundingEvent, FundingReport, Snapshot
 from pipeline import dedup
 from pipeline.funding import FundingReport as Report
-from pipeline.funding import extract_rounds
+from pipeline.funding import extract_rounds, no_round_reason
 from pipeline.names import Registry, default
 from pipeline.outbox import Outbox
 from pipeline.records import Page
@@ -127,7 +127,7 @@ class NewsStore:
                 if report.kind in IPO_EVENTS:
                     self._ipo(s, src.name, art, report, result)
             if not rounds:
-                art.no_funding = result.no_funding = no_round_reason(reports)
+                art.no_funding = result.no_funding = no_round_reason(reports, f"{item.title}\n{item.text}")
                 return result
             for report in rounds:
                 self._join(s, src.name, art, report, result)
@@ -212,16 +212,6 @@ class NewsStore:
 def _extract(item: NewsItem, names: Registry | None = None) -> list[Report]:
     # a headline without a time was announced by the time it was seen
     return extract_rounds(item.title, item.text, item.published_at or item.fetched_at, names=names)
-
-
-def no_round_reason(reports: list[Report]) -> str:
-    """Why an article gave no round: a denial, an IPO report, or nothing said to have raised."""
-    for r in reports:
-        if r.status == "denied":
-            return f"the article denies a round of {r.company_name}"
-        if r.kind != "round":
-            return f"the article is about an IPO of {r.company_name} ({r.kind.replace('_', ' ')}), not a round"
-    return "no company is said to have raised money"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -350,7 +340,14 @@ def news_records(news_items: list[NewsItem], names: Registry | None = None) -> l
                     }
                 )
         if not rounds:
-            out.append({"kind": "no_funding", "title": item.title, "url": item.url, "reason": no_round_reason(reports)})
+            out.append(
+                {
+                    "kind": "no_funding",
+                    "title": item.title,
+                    "url": item.url,
+                    "reason": no_round_reason(reports, f"{item.title}\n{item.text}"),
+                }
+            )
     return out
 
 

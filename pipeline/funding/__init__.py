@@ -152,13 +152,19 @@ def extract_funding(
     rounds = [r for r in reports if r.kind == "round" and r.status != "denied"]
     if rounds:
         return rounds[0]
-    if reports:
-        first = reports[0]
-        if first.status == "denied" and figures.NOT_RAISED.search(f"{title}\n{text}"):
-            raise NoFunding(f"the article says {first.company_name} has not raised outside money")
-        why = "denies a round" if first.status == "denied" else f"is about an IPO ({first.kind})"
-        raise NoFunding(f"the article {why} of {first.company_name}")
-    raise NoFunding("no company is said to have raised money")
+    raise NoFunding(no_round_reason(reports, f"{title}\n{text}"))
+
+
+def no_round_reason(reports: list[FundingReport], text: str = "") -> str:
+    """Why an article gave no round: a denial, an IPO report, or nothing said to have raised."""
+    for r in reports:
+        if r.status == "denied" and figures.NOT_RAISED.search(text):
+            return f"the article says {r.company_name} has not raised outside money"
+        if r.status == "denied":
+            return f"the article denies a round of {r.company_name}"
+        if r.kind != "round":
+            return f"the article is about an IPO of {r.company_name} ({r.kind.replace('_', ' ')}), not a round"
+    return "no company is said to have raised money"
 
 
 def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry: _Company | None) -> _Company | None:
@@ -170,13 +176,13 @@ def _read_story(story: Story, names: Registry, found: dict[str, _Company], carry
     read = [(sentence, in_head, _subjects(sentence, names, context)) for sentence, in_head in parts]
     if not any(subs for _, _, subs in read):
         # no sentence says who raised: the story's only company, if it names one ("MiniMax 新股东曝光…")
-        named = {n.id for sentence, _, _ in read for n in names.companies_in(sentence) if n.how != "founder"}
-        named |= {n.id for sentence, _, _ in read for n in names.companies_in(sentence)} if not named else set()
+        mentioned = [n for sentence, _, _ in read for n in names.companies_in(sentence)]
+        named = {n.id for n in mentioned if n.how != "founder"} or {n.id for n in mentioned}
         if not named and carry is not None and not any(parties.subjects(s, names) for s, _, _ in read):
             current = carry
         if len(named) == 1:
             cid = named.pop()
-            first = next(n for sentence, _, _ in read for n in names.companies_in(sentence) if n.id == cid)
+            first = next(n for n in mentioned if n.id == cid)
             shown = names.display.get(cid, first.name) if first.how in ("founder", "misspelled") else first.name
             current = found.setdefault(cid, _Company(cid, shown))
             current.sentences += [sentence for sentence, _, _ in read]
@@ -294,9 +300,8 @@ def _pick(company: _Company, role: str, not_value: Decimal | None = None) -> fig
 
 def _reports(company: _Company, published_at: datetime | None, names: Registry) -> list[FundingReport]:
     text = " ".join(company.segments)
-    if not (_FUNDING_WORD.search(text) or (company.sentences and _FUNDING_VERB.search(text))) and not figures.ipo_kind(
-        text
-    ):
+    kind = figures.ipo_kind(text)
+    if not (_FUNDING_WORD.search(text) or (company.sentences and _FUNDING_VERB.search(text))) and not kind:
         return []
     amount, valuation = _pick(company, "amount"), _pick(company, "valuation")
     if (
@@ -311,7 +316,6 @@ def _reports(company: _Company, published_at: datetime | None, names: Registry) 
     status = figures.status_of(" ".join(company.status_text), text)
     if any(figures.denied(s) for s in company.sentences):
         status = "denied"
-    kind = figures.ipo_kind(text)
     report = FundingReport(company=company.key, company_name=company.name, status=status)
     quiet = amount is None and (valuation is None or not company.raised)
     if kind in ("ipo_filing", "ipo_listing", "ipo_plan") and not rounds and (company.ipo_money or quiet):

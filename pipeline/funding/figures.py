@@ -77,11 +77,10 @@ NOT_RAISED = re.compile(
     r"|未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|没有(?:任何)?(?:外部)?融资|不融资",
     re.I,
 )
+#: a denial: the company has raised no outside money (NOT_RAISED), or the report is called untrue
 _DENIED = re.compile(
-    r"has not raised|hasn't raised|never (?:raised|took)|no outside (?:money|funding|capital)|"
-    r"未(?:进行|接受)(?:过)?(?:任何)?外部融资|尚未(?:进行)?(?:任何)?(?:外部)?融资|否认|辟谣|谣言|不实|并未|没有融资|"
-    r"未融资|denied|denies|deny|refuted|"
-    r"rumou?rs? (?:is|are) false|not true",
+    NOT_RAISED.pattern
+    + r"|否认|辟谣|谣言|不实|并未|未融资|denied|denies|deny|refuted|rumou?rs? (?:is|are) false|not true",
     re.I,
 )
 _CONFIRMED = re.compile(

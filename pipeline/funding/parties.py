@@ -72,21 +72,16 @@ _FOREIGN = re.compile(
 )
 
 
+#: the story is about AI or robots, the market llmwatch tracks ("AI" in capitals: "said" is not about AI)
+_AI_CONTEXT = re.compile(
+    r"(?<![A-Za-z])A\.?I(?![a-z])|人工智能|模型|智能|机器人|具身|算力|生成式|视频生成|"
+    r"(?i:token|\bagi\b|\bllm|\bgpt|chatbot|\bagent|artificial intelligence|machine learning|robot)"
+)
+
+
 def ai_context(text: str) -> bool:
-    """The story is about AI (the market llmwatch tracks): a robotics or AI word in it."""
-    lower = text.lower()
-    return any(w in lower for w in _AI_HINTS) and bool(AI_CONTEXT.search(text))
+    return _AI_CONTEXT.search(text) is not None
 
-
-_AI_HINTS: tuple[str, ...] = (
-    *("ai", "a.i.", "人工智能", "模型", "智能", "机器人", "具身", "算力", "token", "agi", "llm", "gpt", "chatbot"),
-    *("agent", "生成", "artificial intelligence", "machine learning", "robot"),
-)
-AI_CONTEXT = re.compile(
-    r"AI|A\.I\.|人工智能|大模型|模型|智能|机器人|具身|算力|Token|AGI|LLM|GPT|chatbot|agent|生成式|视频生成|"
-    r"artificial intelligence|machine learning|robot",
-    re.I,
-)
 
 _LIST_SPLIT = re.compile(r"\s*(?:、|,\s*(?:and\s+)?|;\s*|\s+and\s+|\s*&\s*|和|及|与|以及|跟)\s*")
 _GENERIC = re.compile(
