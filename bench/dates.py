@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import dateparser
 
-from pipeline.dates import SHANGHAI, parse_date
+from pipeline.extract.dates import SHANGHAI, parse_date
 
 BASE = datetime(2024, 7, 6, 12, 0, tzinfo=SHANGHAI)
 

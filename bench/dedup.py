@@ -1,5 +1,5 @@
 """De-duplication at scale: 10k, 30k and 100k generated news articles through
-the three levels of ``pipeline/dedup.py``: canonical URL, near-duplicate text
+the three levels of ``pipeline/extract/dedup.py``: canonical URL, near-duplicate text
 (MinHash LSH plus exact Jaccard), and funding-event clustering (extraction,
 then ``same_round`` against the company's events).
 
@@ -26,8 +26,8 @@ from bench.news import article, plan, url_of
 
 
 def run(n: int) -> None:
-    from pipeline import dedup
-    from pipeline.funding import NoFunding, extract_funding
+    from pipeline.extract import dedup
+    from pipeline.extract.funding import NoFunding, extract_funding
 
     reports = plan(n)  # (story, copy): the articles are made when read, as a feed would deliver them
     start = time.perf_counter()

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler import registry
-from pipeline.funding import NoFunding, extract_funding
-from pipeline.records import Page
+from pipeline.extract.funding import NoFunding, extract_funding
+from pipeline.extract.records import Page
 
 NEWS = Path(__file__).parent.parent / "tests" / "fixtures" / "news"
 FIELDS = ("company", "amount+currency", "round", "valuation", "leads")

@@ -25,8 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.funding import FundingReport, extract_rounds
-from pipeline.names import Registry, default, normal
+from pipeline.extract.funding import FundingReport, extract_rounds
+from pipeline.extract.names import Registry, default, normal
 
 DEV = Path(__file__).parent.parent / "tests" / "fixtures" / "news" / "dev"
 SCALARS = (
@@ -201,7 +201,7 @@ def dedup_pairs(names: Registry | None = None) -> tuple[int, int, int, list[str]
     from db.engine import session_factory
     from db.models import Article, FundingEvent
     from db.models import FundingReport as Stored
-    from pipeline.news_store import NewsItem, NewsStore
+    from pipeline.store.news import NewsItem, NewsStore
 
     late = datetime(2026, 12, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:

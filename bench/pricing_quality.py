@@ -18,8 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from crawler import registry
-from pipeline.records import Page
-from pipeline.tables import looks_like_html, strip_scripts
+from pipeline.extract.records import Page
+from pipeline.extract.tables import looks_like_html, strip_scripts
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures"
 KEYS: dict[str, list[list[str | None]]] = {

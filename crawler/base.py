@@ -18,11 +18,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
-from pipeline.collect import Collector
-from pipeline.document import parse_document
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
-from pipeline.tables import strip_scripts
+from pipeline.extract.collect import Collector
+from pipeline.extract.document import parse_document
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
+from pipeline.extract.tables import strip_scripts
 
 
 class PriceSpider(scrapy.Spider):

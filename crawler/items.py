@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.records import Page
+from pipeline.extract.records import Page
 
 if TYPE_CHECKING:  # the news store (numpy, datasketch) is not loaded by processes that store prices
-    from pipeline.news_store import NewsItem
+    from pipeline.store.news import NewsItem
 
 
 @dataclass

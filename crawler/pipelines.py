@@ -17,8 +17,8 @@ from crawler.storage import Job, StoreProcess, Storer
 from db.engine import session_factory
 from llmwatch import channels
 from llmwatch.config import Settings
-from pipeline.news_store import record_fetch
-from pipeline.store import IngestResult
+from pipeline.store.ingest import IngestResult
+from pipeline.store.news import record_fetch
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class StorePipeline:
                 self.on_result(result)
 
     def _article(self, item: FetchedArticle) -> FetchedArticle:
-        from pipeline.news_store import NewsStore
+        from pipeline.store.news import NewsStore
 
         if self.news is None:
             self.news = NewsStore(self.factory, rates=self.cfg.rates, outbox=self.outbox, names=self.cfg.names)

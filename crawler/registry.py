@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import spiders
 from crawler.base import PriceSpider
-from pipeline import terms
-from pipeline.collect import Collector
-from pipeline.document import parse_document
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Extraction, Page, Policy
-from pipeline.tables import looks_like_html
+from pipeline.extract import terms
+from pipeline.extract.collect import Collector
+from pipeline.extract.document import parse_document
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Extraction, Page, Policy
+from pipeline.extract.tables import looks_like_html
 
 if TYPE_CHECKING:
     from llmwatch.config import Settings
@@ -94,7 +94,7 @@ def extract(
 def news_items(page: Page) -> list[Any]:
     """Feed entries or headlines of a news page; an article page or plain text is one item."""
     from crawler.spiders.news import article_item, items
-    from pipeline.news_store import NewsItem
+    from pipeline.store.news import NewsItem
 
     found = items(page)
     if found:

@@ -20,7 +20,7 @@ from db import locks
 from db.engine import session_factory
 from db.models import CrawlRun
 from llmwatch.config import Settings
-from pipeline.store import IngestResult
+from pipeline.store.ingest import IngestResult
 
 
 @dataclass

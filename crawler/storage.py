@@ -29,8 +29,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import registry
 from llmwatch import channels
 from llmwatch.config import Settings
-from pipeline.records import Extraction, Page
-from pipeline.store import IngestResult, OutOfOrder, PageJob, ingest_many
+from pipeline.extract.records import Extraction, Page
+from pipeline.store.ingest import IngestResult, OutOfOrder, PageJob, ingest_many
 
 log = logging.getLogger(__name__)
 #: pages queued for the storage process: a short queue fills soon, and then the crawling process

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from llmwatch.config import ConfigError, Settings
-from pipeline.alerts import Rule, RuleError, rules_from_config
-from pipeline.outbox import Outbox, channel_key
+from pipeline.extract.alerts import Rule, RuleError, rules_from_config
+from pipeline.store.outbox import Outbox, channel_key
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -174,7 +174,7 @@ def _is_news(source: str) -> bool:
 
 def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> Any:
     from crawler import registry
-    from pipeline.records import Page, decode_body
+    from pipeline.extract.records import Page, decode_body
 
     body = read_file(path)
     own = source not in ("generic", "article") and not _is_news(source)
@@ -187,7 +187,7 @@ def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> A
 def _extract_news(page: Any, file: Path, fmt: Format, names: Any = None) -> None:
     """Funding reports in a feed, a headline list, an article page or a plain-text article."""
     from crawler import registry
-    from pipeline.news_store import news_records
+    from pipeline.store.news import news_records
 
     records = news_records(registry.news_items(page), names)
     found = [r for r in records if r["kind"] == "funding"]
@@ -266,7 +266,7 @@ def ingest(
     from db.engine import session_factory
     from llmwatch import channels
     from llmwatch.cli_query import show_events
-    from pipeline.store import ingest as store
+    from pipeline.store.ingest import ingest as store
 
     if source == "generic" and not provider:
         raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
@@ -299,7 +299,7 @@ def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from db.engine import session_factory
     from llmwatch import channels
     from llmwatch.cli_query import show_events
-    from pipeline.news_store import NewsStore
+    from pipeline.store.news import NewsStore
 
     store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg), names=cfg.names)
     results = [store.ingest(source, item) for item in registry.news_items(page)]
@@ -334,7 +334,7 @@ def run() -> None:
 
     from crawler.registry import UnknownSource
     from crawler.run import BadUrl, NothingToReplay
-    from pipeline.store import OutOfOrder
+    from pipeline.store.ingest import OutOfOrder
 
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it

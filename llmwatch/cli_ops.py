@@ -61,8 +61,8 @@ def alerts(
 
     from db.engine import session_factory
     from db.models import Alert, Event, Snapshot, Source
-    from pipeline.alerts import describe
-    from pipeline.outbox import event_record
+    from pipeline.extract.alerts import describe
+    from pipeline.store.outbox import event_record
 
     cfg = settings(ctx)
     stmt = (

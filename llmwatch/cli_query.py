@@ -10,7 +10,7 @@ import typer
 from llmwatch.cli import PRICE_COLUMNS, FormatOpt, NothingFound, UsageError, app, db_app, settings, when
 from llmwatch.config import Settings
 from llmwatch.output import Format, console, dumps, emit, err, plain
-from pipeline import alerts
+from pipeline.extract import alerts
 
 EVENT_COLUMNS = [
     ("occurred_at", "when (UTC)"),
@@ -37,8 +37,8 @@ def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
 
     from db.models import Event, Snapshot, Source
     from llmwatch import views
-    from pipeline.alerts import describe
-    from pipeline.outbox import event_record as event
+    from pipeline.extract.alerts import describe
+    from pipeline.store.outbox import event_record as event
 
     with _session(cfg) as s:
         rows = s.execute(
@@ -254,9 +254,9 @@ def parse(
 
     llmwatch parse date "3小时前" --fetched-at 2024-07-06T12:00:00+08:00
     """
-    from pipeline.dates import DateError, parse_date
-    from pipeline.money import MoneyError, parse_money
-    from pipeline.units import PriceError, parse_price, to_cny
+    from pipeline.extract.dates import DateError, parse_date
+    from pipeline.extract.money import MoneyError, parse_money
+    from pipeline.extract.units import PriceError, parse_price, to_cny
 
     base = when(fetched_at, "--fetched-at")
     out: dict[str, Any]
@@ -324,7 +324,7 @@ def claims(
 
     from db.engine import session_factory
     from llmwatch import channels
-    from pipeline import claims as ledger
+    from pipeline.store import claims as ledger
 
     cfg = settings(ctx)
     moment = when(at, "--at")

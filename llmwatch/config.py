@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.collect import DEFAULT_SCOPE
-from pipeline.names import Registry
-from pipeline.store import Policy
-from pipeline.units import DEFAULT_USD_CNY
+from pipeline.extract.collect import DEFAULT_SCOPE
+from pipeline.extract.names import Registry
+from pipeline.extract.units import DEFAULT_USD_CNY
+from pipeline.store.ingest import Policy
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
@@ -30,7 +30,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
     "news": {"feeds": [], "follow_articles": True},
     "claims": {"files": [], "bundled": True},
-    # names of companies and investors besides pipeline/data/aliases.toml (same shape, merged over it)
+    # names of companies and investors besides pipeline/extract/data/aliases.toml (same shape, merged over it)
     "funding": {"aliases": []},
     "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
     "crawl": {

@@ -19,8 +19,8 @@ from db import locks
 from db.models import Alert, Event, Snapshot, Source
 from llmwatch import channels
 from llmwatch.config import Settings
-from pipeline.alerts import render, render_digest
-from pipeline.outbox import event_record
+from pipeline.extract.alerts import render, render_digest
+from pipeline.store.outbox import event_record
 
 LOCK = "alerts:send"
 

@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.units import fmt
+from pipeline.extract.units import fmt
 
 # wide enough that a piped table is not folded into a column of fragments
 console = Console(width=None if sys.stdout.isatty() else 200)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler import registry
 from db.models import Event, PriceObservation, Source
-from pipeline.units import fmt
+from pipeline.extract.units import fmt
 
 
 @dataclass

@@ -1,11 +1,11 @@
-"""Database rows -> the record shapes of ``contracts.md`` (events: ``pipeline.outbox.event_record``)."""
+"""Database rows -> the record shapes of ``contracts.md`` (events: ``pipeline.store.outbox.event_record``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from db.models import PriceObservation
-from pipeline.records import PriceRow
+from pipeline.extract.records import PriceRow
 
 
 def price_row(row: PriceRow, url: str, fetched_at: Any) -> dict[str, Any]:

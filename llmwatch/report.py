@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from llmwatch import plot, views
 from llmwatch.config import Settings
-from pipeline.units import fmt
+from pipeline.extract.units import fmt
 
 #: the models of the July 2024 price war, for the headline chart
 ARTICLE_MODELS = ["deepseek-chat", "doubao-pro-32k", "qwen-long", "ernie-speed", "glm-4-air", "moonshot-v1-8k"]

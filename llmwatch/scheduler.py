@@ -157,7 +157,7 @@ def after_run(config_path: str | None, *, now: datetime | None = None) -> None:
     from db.engine import session_factory
     from llmwatch import channels, delivery
     from llmwatch.config import load
-    from pipeline.health import check_stale
+    from pipeline.store.health import check_stale
 
     cfg = load(config_path)
     factory = session_factory(cfg.database_url)

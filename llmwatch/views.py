@@ -25,7 +25,7 @@ def prices_view(
     from crawler import registry
     from db import queries
     from llmwatch.records import observation
-    from pipeline.bands import applies
+    from pipeline.extract.bands import applies
 
     records = [
         observation(obs, name)
@@ -59,8 +59,8 @@ def events_view(
     newest: int | None = None,
 ) -> list[dict[str, Any]]:
     from db import queries
-    from pipeline.alerts import describe
-    from pipeline.outbox import event_record
+    from pipeline.extract.alerts import describe
+    from pipeline.store.outbox import event_record
 
     rows = s.execute(
         queries.events(type_=type_, provider=provider, since=since, source=source, model=model, newest=newest)
@@ -73,7 +73,7 @@ def events_view(
 
 def funding_view(s: Session, *, company: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
     from db.models import FundingEvent
-    from pipeline.news_store import funding_record
+    from pipeline.store.news import funding_record
 
     stmt = select(FundingEvent).order_by(FundingEvent.announced_on, FundingEvent.id)
     if company:
@@ -87,7 +87,7 @@ def funding_view(s: Session, *, company: str | None = None, since: datetime | No
 
 
 def claims_view(cfg: Settings, s: Session, *, at: datetime | None = None) -> list[dict[str, Any]]:
-    from pipeline import claims as ledger
+    from pipeline.store import claims as ledger
 
     return [ledger.record(s, c, at=at, rates=cfg.rates) for c in ledger.load(cfg.claim_files)]
 
@@ -97,7 +97,7 @@ def funding_of(s: Session, ev: Any) -> dict[str, Any] | None:
     if ev.funding_event_id is None:
         return None
     from db.models import FundingEvent
-    from pipeline.news_store import funding_record
+    from pipeline.store.news import funding_record
 
     fe = s.get(FundingEvent, ev.funding_event_id)
     return funding_record(s, fe) if fe is not None else None

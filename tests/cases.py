@@ -16,7 +16,7 @@ from typing import Any
 from crawler import registry
 from llmwatch.output import plain
 from llmwatch.records import price_row
-from pipeline.records import Page, decode_body
+from pipeline.extract.records import Page, decode_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -64,7 +64,7 @@ def load_expected(path: Path) -> dict[str, Any]:
 
 
 def _news_case(source: str, path: Path, body: bytes) -> dict[str, Any]:
-    from pipeline.news_store import news_records
+    from pipeline.store.news import news_records
 
     page = Page(f"https://fixtures.invalid/{path.name}", body, fetched_at_of(path))
     records = news_records(registry.news_items(page))

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler import registry
 from db.engine import engine_for, session_factory
-from pipeline.records import Page, decode_body
-from pipeline.store import IngestResult, Policy, ingest
+from pipeline.extract.records import Page, decode_body
+from pipeline.store.ingest import IngestResult, Policy, ingest
 from tests.cases import FIXTURES
 
 PG_URL = os.environ.get("LLMWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

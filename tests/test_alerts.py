@@ -17,9 +17,9 @@ from sqlalchemy import select, text
 from db.models import Alert
 from llmwatch import channels, delivery
 from llmwatch.config import load
-from pipeline.alerts import Rule, RuleError, render, rules_from_config
-from pipeline.records import Page
-from pipeline.store import ingest
+from pipeline.extract.alerts import Rule, RuleError, render, rules_from_config
+from pipeline.extract.records import Page
+from pipeline.store.ingest import ingest
 from tests.conftest import ingest_fixture
 
 CHANGE = {

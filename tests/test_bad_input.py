@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from crawler import registry
 from llmwatch import cli
-from pipeline.dedup import canonical_url
-from pipeline.records import Page
-from pipeline.store import ingest
+from pipeline.extract.dedup import canonical_url
+from pipeline.extract.records import Page
+from pipeline.store.ingest import ingest
 from tests.cases import FIXTURES, cases
 
 PRICING = [p for p in cases() if registry.get(p.parent.name).kind == "pricing"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from pipeline.bands import applies
-from pipeline.cards import card_rows
-from pipeline.collect import Collector
-from pipeline.flattext import flat_tables
-from pipeline.pricetable import TableDefaults, parse_tables
-from pipeline.tables import html_document
+from pipeline.extract.bands import applies
+from pipeline.extract.cards import card_rows
+from pipeline.extract.collect import Collector
+from pipeline.extract.flattext import flat_tables
+from pipeline.extract.pricetable import TableDefaults, parse_tables
+from pipeline.extract.tables import html_document
 
 PEAK = "peak 01:00-04:00,06:00-10:00 UTC mon-fri except CN holidays"
 OFF = "off-peak outside 01:00-04:00,06:00-10:00 UTC mon-fri except CN holidays"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from db.models import Event
 from llmwatch import channels, delivery
 from llmwatch.config import load as load_config
-from pipeline import claims as ledger
-from pipeline.news_store import NewsStore
-from pipeline.records import Page
+from pipeline.extract.records import Page
+from pipeline.store import claims as ledger
+from pipeline.store.news import NewsStore
 from tests.cases import FIXTURES
 from tests.conftest import ingest_fixture
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from bench.site import Served, free_port, price, urls
 from db.engine import session_factory
 from db.models import Event, PriceObservation, Snapshot
-from pipeline.sanity import FACTOR
+from pipeline.extract.sanity import FACTOR
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 PAGES, CHANGED = 500, 10
@@ -104,7 +104,7 @@ def test_two_workers_share_a_run_fetch_each_page_once_and_store_nothing_twice(
         for kind in (0, 1)
         if price(i, j, 1, kind) != price(i, j, 0, kind)
     }
-    # the site's prices are random: a move of more than 20x is held back as suspect (pipeline.sanity)
+    # the site's prices are random: a move of more than 20x is held back as suspect (pipeline.extract.sanity)
     slips = {k for k, (old, new) in moved.items() if old and new and not 1 / FACTOR <= new / old <= FACTOR}
     expected = set(moved) - slips
     with factory() as s:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bench import funding_dev
-from pipeline.funding import NoFunding, extract_funding, extract_rounds
-from pipeline.names import Registry, default, normal, slug
+from pipeline.extract.funding import NoFunding, extract_funding, extract_rounds
+from pipeline.extract.names import Registry, default, normal, slug
 
 NAMES = default()
 ITEMS = {item.file: item for item in funding_dev.items()}
@@ -170,7 +170,7 @@ def test_dedup_of_the_dev_set() -> None:
 
 
 def _store(factory: Any, title: str, text: str, url: str, when: datetime) -> Any:
-    from pipeline.news_store import NewsItem, NewsStore
+    from pipeline.store.news import NewsItem, NewsStore
 
     return NewsStore(factory).ingest("news", NewsItem(url, title, text, when, when))
 
@@ -179,7 +179,7 @@ def test_a_digest_stores_a_round_per_company(factory: Any) -> None:
     from sqlalchemy import select
 
     from db.models import FundingEvent
-    from pipeline.news_store import funding_record
+    from pipeline.store.news import funding_record
 
     item = ITEMS["2026-05-08_infinigence-moxing_toutiao-aidaily_zh.txt"]
     result = _store(factory, item.title, item.text, "https://dev.invalid/digest", AT)
@@ -198,7 +198,7 @@ def test_disagreeing_figures_are_listed(factory: Any) -> None:
     from sqlalchemy import select
 
     from db.models import FundingEvent
-    from pipeline.news_store import funding_record
+    from pipeline.store.news import funding_record
 
     _store(factory, "阶跃星辰完成B轮融资，金额5亿美元", "", "https://a.invalid/1", AT)
     _store(factory, "阶跃星辰完成B轮融资，金额5亿美元", "腾讯领投", "https://b.invalid/2", AT)

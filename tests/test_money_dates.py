@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.dates import DateError, parse_date
-from pipeline.money import MoneyError, cn_number, parse_money
+from pipeline.extract.dates import DateError, parse_date
+from pipeline.extract.money import MoneyError, cn_number, parse_money
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_money_round_trip() -> None:
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
 def test_dates_round_trip(moment: datetime) -> None:
     """A moment written the ways pages write it (Beijing time) reads back as the same moment."""
-    from pipeline.dates import SHANGHAI
+    from pipeline.extract.dates import SHANGHAI
 
     local = moment.replace(second=0, microsecond=0, tzinfo=SHANGHAI)
     for text in (

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from crawler import registry
 from db.models import Article, Event, FundingEvent, FundingReport
-from pipeline.dedup import canonical_url
-from pipeline.funding import NoFunding, extract_funding
-from pipeline.news_store import NewsItem, NewsStore, funding_record
-from pipeline.records import Page
+from pipeline.extract.dedup import canonical_url
+from pipeline.extract.funding import NoFunding, extract_funding
+from pipeline.extract.records import Page
+from pipeline.store.news import NewsItem, NewsStore, funding_record
 from tests.cases import FIXTURES
 
 NEWS = FIXTURES / "news"
@@ -213,7 +213,7 @@ def test_the_same_article_at_another_address_is_one_article(factory) -> None:
     ],
 )
 def test_news_date_forms(text: str, utc: str) -> None:
-    from pipeline.dates import parse_date
+    from pipeline.extract.dates import parse_date
 
     assert parse_date(text, datetime(2025, 3, 20, 12, tzinfo=UTC)).replace(tzinfo=None).isoformat() == utc
 
@@ -232,7 +232,7 @@ def test_sources_from_path(tmp_path: Path) -> None:
 def test_the_parallel_index_build_gives_the_sequential_answers() -> None:
     """Rebuilding the text index on two cores (NewsStore at start) finds the same stories as one by one."""
     from bench.news import article, url_of
-    from pipeline import dedup
+    from pipeline.extract import dedup
 
     docs, truth = [], []
     for story in range(1200):  # generated reports: 1-3 lightly rewritten copies per story

@@ -218,8 +218,8 @@ def test_postgres_going_away_mid_run_loses_nothing(tmp_path: Path, pg_url: str) 
     from datetime import timedelta
 
     from crawler import registry
-    from pipeline.records import Page
-    from pipeline.store import ingest
+    from pipeline.extract.records import Page
+    from pipeline.store.ingest import ingest
 
     older = PAGES["/p0"].replace(
         "| kimi-k2-turbo-preview推荐 | 1M tokens | ￥1.00 | ￥8.00 | ￥58.00 |".encode(),

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.registry import official_sources
 from db.models import Event
 from llmwatch.views import events_view, prices_view
-from pipeline import reconcile
-from pipeline.store import Policy
+from pipeline.store.ingest import Policy, reconcile
 from tests.conftest import ingest_fixture
 
 POLICY = Policy(official=official_sources())
@@ -78,7 +77,7 @@ def test_the_official_page_is_marked_and_a_reseller_is_not_official(factory: ses
 
 def _rows(s: Session) -> list:
     from db.models import PriceObservation
-    from pipeline.records import PriceRow
+    from pipeline.extract.records import PriceRow
 
     return [
         PriceRow(

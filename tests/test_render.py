@@ -180,7 +180,7 @@ def test_an_official_page_with_no_price_as_served_is_read_through_chromium(
     from datetime import UTC, datetime
 
     from crawler import registry
-    from pipeline.records import Page
+    from pipeline.extract.records import Page
 
     served = Page(f"{site}/zh/model-studio/model-pricing", DRAWN, datetime.now(UTC))
     assert registry.extract("aliyun", served).rows == []  # as served: nothing (the tables are in a script)

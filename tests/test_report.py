@@ -59,8 +59,8 @@ def report_dir(tmp_path: Path, db_url: str, factory, monkeypatch) -> Path:
     from datetime import UTC, datetime
 
     from crawler import registry
-    from pipeline.records import Page
-    from pipeline.store import ingest
+    from pipeline.extract.records import Page
+    from pipeline.store.ingest import ingest
 
     page = Page("https://openrouter.ai/api/v1/models?evil", json.dumps(evil).encode(), datetime(2024, 9, 1, tzinfo=UTC))
     ingest(factory, "openrouter", page, lambda p: registry.extract("openrouter", p))

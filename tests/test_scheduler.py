@@ -26,7 +26,7 @@ from db.engine import engine_for, session_factory
 from db.models import CrawlRun, Event
 from llmwatch import scheduler
 from llmwatch.config import ConfigError, load
-from pipeline.health import check_stale
+from pipeline.store.health import check_stale
 from tests.conftest import ingest_fixture
 
 CALLS: list[str] = []

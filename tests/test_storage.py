@@ -16,7 +16,7 @@ from crawler import registry, storage
 from db.engine import session_factory
 from db.models import PriceObservation, Snapshot
 from llmwatch import config
-from pipeline.records import Page
+from pipeline.extract.records import Page
 
 
 def test_rows_read_while_the_store_is_behind_are_stored_as_read(

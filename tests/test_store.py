@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from crawler import registry
 from db.models import Event, PriceObservation, RejectRow, Snapshot
-from pipeline.records import Page
-from pipeline.store import OutOfOrder, ingest
+from pipeline.extract.records import Page
+from pipeline.store.ingest import OutOfOrder, ingest
 from tests.cases import FIXTURES
 from tests.conftest import ingest_fixture
 
@@ -182,8 +182,8 @@ def test_a_304_for_a_page_never_stored_is_an_error_with_its_reason(factory) -> N
     from datetime import UTC, datetime
 
     from crawler import registry
-    from pipeline.records import Page
-    from pipeline.store import ingest
+    from pipeline.extract.records import Page
+    from pipeline.store.ingest import ingest
 
     page = Page("https://openrouter.ai/api/v1/models", b"", datetime(2026, 1, 1, tzinfo=UTC), status=304)
     result = ingest(factory, "openrouter", page, lambda p: registry.extract("openrouter", p))

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from crawler import registry
 from db.models import Event, PriceObservation
 from db.queries import prices
-from pipeline.alerts import Rule
-from pipeline.changes import Held
-from pipeline.records import Page, PriceRow
-from pipeline.sanity import suspects
-from pipeline.store import ingest
-from pipeline.units import fmt
+from pipeline.extract.alerts import Rule
+from pipeline.extract.changes import Held
+from pipeline.extract.records import Page, PriceRow
+from pipeline.extract.sanity import suspects
+from pipeline.extract.units import fmt
+from pipeline.store.ingest import ingest
 
 URL = "https://platform.moonshot.cn/docs/pricing/chat"
 

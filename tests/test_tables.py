@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
-from pipeline.tables import find_tables
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
+from pipeline.extract.tables import find_tables
 
 ZHIPU = TableDefaults("zhipu", "CNY", 1_000_000)
 

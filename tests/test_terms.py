@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from llmwatch.views import events_view, prices_view
-from pipeline import terms
-from pipeline.records import Extraction, PriceRow
+from pipeline.extract import terms
+from pipeline.extract.records import Extraction, PriceRow
 from tests.conftest import ingest_fixture
 
 

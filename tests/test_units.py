@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.units import PriceError, fmt, parse_price, to_cny, unit_hint
+from pipeline.extract.units import PriceError, fmt, parse_price, to_cny, unit_hint
 
 # (text, table context, amount per 1M tokens, currency, free, limited)
 SPELLINGS = [

@@ -8,9 +8,9 @@ units are in the headers (每百万Token)."""
 from __future__ import annotations
 
 from crawler.base import PriceSpider, tables_extract
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
 
 
 class AliyunSpider(PriceSpider):

@@ -5,9 +5,9 @@ free models written 免费."""
 from __future__ import annotations
 
 from crawler.base import PriceSpider, tables_extract
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
 
 
 class BaiduSpider(PriceSpider):

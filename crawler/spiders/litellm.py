@@ -10,11 +10,11 @@ import json
 from typing import Any
 
 from crawler.base import PriceSpider
-from pipeline.collect import Collector
-from pipeline.pricetable import normalise_condition
-from pipeline.providers import VENDOR_SLUGS, normalise_model
-from pipeline.records import Page
-from pipeline.units import MILLION, dec
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import normalise_condition
+from pipeline.extract.providers import VENDOR_SLUGS, normalise_model
+from pipeline.extract.records import Page
+from pipeline.extract.units import MILLION, dec
 
 #: (field, component), newer spellings first
 FIELDS = (

@@ -13,12 +13,12 @@ import chompjs
 from parsel import Selector
 
 from crawler.base import PriceSpider
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults, header_role, parse_tables
-from pipeline.providers import normalise_model, provider_from_model, provider_from_text
-from pipeline.records import Page
-from pipeline.tables import find_tables, looks_like_html
-from pipeline.units import dec
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults, header_role, parse_tables
+from pipeline.extract.providers import normalise_model, provider_from_model, provider_from_text
+from pipeline.extract.records import Page
+from pipeline.extract.tables import find_tables, looks_like_html
+from pipeline.extract.units import dec
 
 _DATA = re.compile(r"providersData\s*=\s*(\[)", re.S)
 

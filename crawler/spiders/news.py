@@ -22,8 +22,8 @@ from twisted.python.failure import Failure
 
 from crawler.base import PriceSpider, page_from_response, warc_of
 from crawler.items import FetchedArticle, FetchedPage
-from pipeline.news_store import NewsItem
-from pipeline.records import Page
+from pipeline.extract.records import Page
+from pipeline.store.news import NewsItem
 
 QUERIES = [
     "月之暗面 融资",
@@ -101,7 +101,7 @@ def items(page: Page) -> list[NewsItem]:
     """The entries of a feed, or the headlines of an HTML link list."""
     import feedparser
 
-    from pipeline.dates import DateError, parse_date
+    from pipeline.extract.dates import DateError, parse_date
 
     feed = feedparser.parse(page.body)
     out = []

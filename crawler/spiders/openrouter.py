@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from crawler.base import PriceSpider
-from pipeline.collect import Collector
-from pipeline.providers import VENDOR_SLUGS, normalise_model
-from pipeline.records import Page
-from pipeline.units import MILLION, dec
+from pipeline.extract.collect import Collector
+from pipeline.extract.providers import VENDOR_SLUGS, normalise_model
+from pipeline.extract.records import Page
+from pipeline.extract.units import MILLION, dec
 
 #: OpenRouter pricing field -> our component
 FIELDS = {

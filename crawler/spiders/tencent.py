@@ -6,9 +6,9 @@ TokenHub (1823/130055), where the current models are priced; both are fetched.""
 from __future__ import annotations
 
 from crawler.base import PriceSpider, tables_extract
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
 
 
 class TencentSpider(PriceSpider):

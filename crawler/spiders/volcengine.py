@@ -1,6 +1,6 @@
 """Volcengine Ark (火山方舟) model prices. The docs page draws its price tables in
 the browser from a rich-text JSON document (``ops`` per zone, ``aceTable``
-tables: ``pipeline.richtext``), the page's most machine-readable form, read
+tables: ``pipeline.extract.richtext``), the page's most machine-readable form, read
 here with no browser. The JSON comes from the doc centre's document API; that
 endpoint's exact address could not be verified from here (see the README), so
 when it yields nothing the page itself is rendered in Chromium and its drawn
@@ -11,9 +11,9 @@ not token prices. Ark also resells DeepSeek and Kimi: the model names its maker.
 from __future__ import annotations
 
 from crawler.base import PriceSpider, tables_extract
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
 
 PAGE = "https://www.volcengine.com/docs/82379/1544106"
 #: the document API the page calls (unverified address; the page is rendered when it fails)

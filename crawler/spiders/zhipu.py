@@ -8,10 +8,10 @@ source of its price page is the plain-fetch companion."""
 from __future__ import annotations
 
 from crawler.base import PriceSpider, tables_extract
-from pipeline.collect import Collector
-from pipeline.pricetable import TableDefaults
-from pipeline.records import Page
-from pipeline.tables import looks_like_html
+from pipeline.extract.collect import Collector
+from pipeline.extract.pricetable import TableDefaults
+from pipeline.extract.records import Page
+from pipeline.extract.tables import looks_like_html
 
 
 class ZhipuSpider(PriceSpider):
