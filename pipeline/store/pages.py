@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
 from pipeline.extract.changes import Held, change_pct, diff, vanished_components
+from pipeline.extract.reconcile import detail as discrepancy_detail
 from pipeline.extract.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
 from pipeline.extract.sanity import suspects
 from pipeline.store import reconcile
@@ -177,7 +178,7 @@ class PageWrite(HoldBack):
                 old=found.low,
                 new=found.high,
                 pct=found.spread_pct,
-                detail=reconcile.detail(found, tolerance),
+                detail=discrepancy_detail(found, tolerance),
             )
 
     def _check_health(self, extraction: Extraction, current: list[PriceObservation]) -> bool:
