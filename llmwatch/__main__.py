@@ -1,3 +1,3 @@
-from llmwatch.cli import run
+from llmwatch.cli.main import run
 
 run()

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler import registry
-from llmwatch import cli
+from llmwatch.cli import main as cli
 from pipeline.extract.dedup import canonical_url
 from pipeline.extract.records import Page
 from pipeline.store.ingest import ingest

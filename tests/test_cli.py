@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmwatch import cli
+from llmwatch.cli import main as cli
 from tests.cases import FIXTURES, cases, load_expected
 
 

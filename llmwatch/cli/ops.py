@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llmwatch.cli import FormatOpt, UsageError, app, settings
+from llmwatch.cli.common import FormatOpt, NothingFound, UsageError, app, page_line, settings, source_urls
 from llmwatch.output import Format, console, emit, err
 
 alerts_app = typer.Typer()
@@ -188,8 +188,6 @@ def plot(
             wanted += charts.cheapest(s, cheapest, component, provider)
         lines = charts.series(s, list(dict.fromkeys(wanted)), component)
     if not lines:
-        from llmwatch.cli import NothingFound
-
         raise NothingFound(f"no {component} prices stored for {', '.join(wanted) or 'those models'}")
     title = f"{component} price, CNY per 1M tokens"
     charts.figure(lines, title=title).savefig(Path(out))
@@ -260,7 +258,6 @@ def enqueue(
       LLMWATCH_REDIS_URL=redis://10.0.0.5:6379/0 llmwatch enqueue deepseek moonshot
     """
     from crawler.distributed import enqueue as push
-    from llmwatch.cli import source_urls
 
     cfg = settings(ctx)
     if not cfg.raw["redis"]["url"]:
@@ -288,7 +285,6 @@ def worker(
       LLMWATCH_DATABASE_URL=postgresql+psycopg://llmwatch@10.0.0.5/llmwatch llmwatch worker
     """
     from crawler import run as runner
-    from llmwatch.cli import page_line
 
     cfg = settings(ctx)
     if not cfg.raw["redis"]["url"]:

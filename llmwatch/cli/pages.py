@@ -1,11 +1,7 @@
-"""The ``llmwatch`` command. One function per command; help texts are the
-docstrings, each with an example. Errors are one line on stderr, never a
-traceback (set LLMWATCH_DEBUG=1 to see one)."""
+"""Page commands: crawl, extract, ingest."""
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,66 +9,20 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from llmwatch import config as config_mod
-from llmwatch.output import Format, emit, err
-
-app = typer.Typer(
-    help="llmwatch: track China's LLM API prices from the web; query the changes.\n\n"
-    "Examples:\n\n  llmwatch crawl deepseek\n\n  llmwatch prices --provider deepseek\n\n"
-    "  llmwatch events --type price_changed --format json",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
+from llmwatch.cli.common import (
+    PRICE_COLUMNS,
+    FormatOpt,
+    NothingFound,
+    UsageError,
+    app,
+    page_line,
+    read_file,
+    settings,
+    show_events,
+    source_urls,
+    when,
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-
-FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="table for people; json (one object a line) or csv for programs")
-]
-
-
-class UsageError(Exception):
-    """Exit 2: bad arguments or unreadable input."""
-
-
-class NothingFound(Exception):
-    """Exit 3: the input was read but nothing could be extracted."""
-
-
-@app.callback()
-def main(
-    ctx: typer.Context,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="configuration file (default ./llmwatch.toml)")
-    ] = None,
-) -> None:
-    ctx.obj = config
-
-
-def settings(ctx: typer.Context) -> config_mod.Settings:
-    return config_mod.load(ctx.obj)
-
-
-def when(text: str | None, name: str) -> datetime | None:
-    """``--at``/``--since``/``--fetched-at``: ISO 8601 or a date; UTC unless a zone is given."""
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{name}: not an ISO 8601 date or time: {text!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+from llmwatch.output import Format, emit, err
 
 
 @app.command()
@@ -98,7 +48,6 @@ def crawl(
       llmwatch crawl --replay ~/.local/share/llmwatch/warc/run-00001.warc.gz
     """
     from crawler import run as runner
-    from llmwatch.cli_query import show_events
 
     cfg = settings(ctx)
     urls = source_urls(url)
@@ -142,28 +91,6 @@ def crawl(
     if c["pages"] and c["errors"] == c["pages"]:
         err.print("[red]error:[/red] no page could be fetched (see the messages above)", highlight=False)
         raise typer.Exit(1)
-
-
-def source_urls(items: list[str] | None) -> dict[str, list[str]]:
-    """``--url SOURCE=URL`` options, by source."""
-    urls: dict[str, list[str]] = {}
-    for item in items or []:
-        name, sep, target = item.partition("=")
-        if not sep or not target:
-            raise UsageError(f"--url takes SOURCE=URL, got {item!r}")
-        urls.setdefault(name, []).append(target)
-    return urls
-
-
-def page_line(result: Any) -> str:
-    """One line per stored page: ✓ stored, = unchanged, ! nothing extracted, ✗ failed."""
-    mark = {"stored": "[green]✓[/green]", "unchanged": "[dim]=[/dim]", "empty": "[yellow]![/yellow]"}
-    line = f"{mark.get(result.status, '[red]✗[/red]')} {result.source:<12} {result.url}  {result.rows} rows"
-    if result.events:
-        line += f", {len(result.events)} events"
-    if result.message:
-        line += f"  [dim]{escape(result.message)}[/dim]"
-    return line
 
 
 def _is_news(source: str) -> bool:
@@ -265,7 +192,6 @@ def ingest(
     from crawler import registry
     from db.engine import session_factory
     from llmwatch import channels
-    from llmwatch.cli_query import show_events
     from pipeline.store.ingest import ingest as store
 
     if source == "generic" and not provider:
@@ -298,7 +224,6 @@ def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from crawler import registry
     from db.engine import session_factory
     from llmwatch import channels
-    from llmwatch.cli_query import show_events
     from pipeline.store.news import NewsStore
 
     store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg), names=cfg.names)
@@ -311,58 +236,3 @@ def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
         highlight=False,
     )
     show_events(cfg, [ev["id"] for r in results for ev in r.events], fmt)
-
-
-PRICE_COLUMNS = [
-    ("provider", "provider"),
-    ("model", "model"),
-    ("component", "component"),
-    ("condition", "condition"),
-    ("amount_per_mtok", "per 1M"),
-    ("currency", "cur"),
-    ("cny_per_mtok", "CNY/1M"),
-    ("raw", "as written"),
-]
-
-
-from llmwatch import cli_ops, cli_query  # noqa: E402,F401  - register their commands
-
-
-def run() -> None:
-    """Console-script entry point: known errors as one line, exit codes per contracts.md."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-    from crawler.registry import UnknownSource
-    from crawler.run import BadUrl, NothingToReplay
-    from pipeline.store.ingest import OutOfOrder
-
-    try:
-        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
-        sys.exit(code if isinstance(code, int) else 0)
-    except (UsageError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay, BadUrl) as exc:
-        _fail(2, str(exc))
-    except NothingFound as exc:
-        _fail(3, str(exc))
-    except OperationalError as exc:
-        _fail(2, f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
-    except SQLAlchemyError as exc:
-        _fail(1, f"database error: {str(exc).splitlines()[0]}")
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _fail(130, "aborted")
-    except typer.TyperException as exc:  # bad options or arguments (typer's own click)
-        if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None):
-            print(exc.ctx.get_help())
-            sys.exit(0)
-        hint = f" (try '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
-        _fail(2, exc.format_message() + hint)
-    except Exception as exc:
-        if os.environ.get("LLMWATCH_DEBUG"):
-            raise
-        _fail(1, f"internal error: {type(exc).__name__}: {exc} (LLMWATCH_DEBUG=1 shows the traceback)")
-
-
-def _fail(code: int, message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    sys.exit(code)

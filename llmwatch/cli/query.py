@@ -7,53 +7,23 @@ from typing import Annotated, Any
 
 import typer
 
-from llmwatch.cli import PRICE_COLUMNS, FormatOpt, NothingFound, UsageError, app, db_app, settings, when
-from llmwatch.config import Settings
-from llmwatch.output import Format, console, dumps, emit, err, plain
+from llmwatch.cli.common import (
+    EVENT_COLUMNS,
+    PRICE_COLUMNS,
+    FormatOpt,
+    NothingFound,
+    UsageError,
+    app,
+    db_app,
+    session,
+    settings,
+    when,
+)
+from llmwatch.output import Format, dumps, emit, err, plain
 from pipeline.extract import alerts
 
-EVENT_COLUMNS = [
-    ("occurred_at", "when (UTC)"),
-    ("type", "type"),
-    ("source", "source"),
-    ("summary", "what"),
-    ("id", "id"),
-]
 #: every type an event can have (``events --type``), the alertable ones and the price discrepancies
 EVENT_TYPES = tuple(sorted(alerts.EVENT_TYPES | {"price_discrepancy"}))
-
-
-def _session(cfg: Settings) -> Any:
-    from db.engine import session_factory
-
-    return session_factory(cfg.database_url)()
-
-
-def show_events(cfg: Settings, ids: list[int], fmt: Format) -> None:
-    """Print the events with these ids (what a crawl or ingest just found)."""
-    if not ids:
-        return
-    from sqlalchemy import select
-
-    from db.models import Event, Snapshot, Source
-    from llmwatch import views
-    from pipeline.extract.alerts import describe
-    from pipeline.store.outbox import event_record as event
-
-    with _session(cfg) as s:
-        rows = s.execute(
-            select(Event, Source.name, Snapshot.warc_path)
-            .join(Source, Source.id == Event.source_id)
-            .outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
-            .where(Event.id.in_(ids))
-            .order_by(Event.id)
-        ).all()
-        records = [event(ev, name, warc, views.funding_of(s, ev)) for ev, name, warc in rows]
-    if fmt is Format.table:
-        for rec in records:
-            console.print(f"  {rec['type']:<18} {describe(rec)}", highlight=False)
-    else:
-        emit(records, fmt, EVENT_COLUMNS)
 
 
 @app.command()
@@ -82,7 +52,7 @@ def prices(
     from llmwatch import views
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
     columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
     emit(records, fmt, columns, title=f"{len(records)} prices" + (f" at {at}" if at else ""))
@@ -109,7 +79,7 @@ def events(
     from llmwatch import views
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         records = views.events_view(
             s,
             type_=type_,
@@ -137,7 +107,7 @@ def history(
     from llmwatch.records import observation
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         rows = s.execute(queries.history(model, component=component)).all()
     records = [observation(obs, name) for obs, name in rows]
     columns = [
@@ -162,7 +132,7 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     from llmwatch import views
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         records = views.sources_view(cfg, s)
     columns = [
         ("source", "source"),
@@ -195,7 +165,7 @@ def funding(
     from llmwatch import views
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         records = views.funding_view(s, company=company, since=when(since, "--since"))
     columns = [
         ("announced_on", "announced"),
@@ -226,7 +196,7 @@ def rejects(
     from db import queries
 
     cfg = settings(ctx)
-    with _session(cfg) as s:
+    with session(cfg) as s:
         rows = s.execute(queries.rejects(source=source)).all()
     records = [
         {"source": name, "url": r.url, "snapshot": r.snapshot_id, "reason": r.reason, "raw": r.raw, "at": r.created_at}
