@@ -27,7 +27,7 @@ from w3lib.url import canonicalize_url
 
 from crawler import registry
 from crawler.base import PriceSpider, conditional
-from llmwatch.config import Settings
+from crawler.options import Options
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ def keys(prefix: str) -> dict[str, str]:
     }
 
 
-def redis_client(cfg: Settings) -> Any:
+def redis_client(cfg: Options) -> Any:
     import redis
 
     return redis.Redis.from_url(cfg.raw["redis"]["url"])
 
 
-def enqueue(cfg: Settings, sources: list[str], urls: dict[str, list[str]] | None = None) -> tuple[str, int]:
+def enqueue(cfg: Options, sources: list[str], urls: dict[str, list[str]] | None = None) -> tuple[str, int]:
     """Push the start requests of ``sources`` (all when empty) for one run; returns its tag and count."""
     from db import queries
     from db.engine import session_factory
@@ -132,7 +132,7 @@ class WorkerSpider(RedisSpider, PriceSpider):
             yield item
 
 
-def worker_settings(settings: ScrapySettings, cfg: Settings, idle_exit: int) -> None:
+def worker_settings(settings: ScrapySettings, cfg: Options, idle_exit: int) -> None:
     redis = cfg.raw["redis"]
     names = keys(redis["prefix"])
     for key, value in {

@@ -13,10 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
 from crawler.items import FetchedArticle, FetchedPage
+from crawler.options import Options
 from crawler.storage import Job, StoreProcess, Storer
 from db.engine import session_factory
-from llmwatch import channels
-from llmwatch.config import Settings
 from pipeline.store.ingest import IngestResult
 from pipeline.store.news import record_fetch
 
@@ -26,13 +25,13 @@ log = logging.getLogger(__name__)
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.cfg: Settings = crawler.settings["LLMWATCH_SETTINGS"]
+        self.cfg: Options = crawler.settings["LLMWATCH_SETTINGS"]
         self.run_id: int | None = crawler.settings.getint("LLMWATCH_RUN_ID") or None
         self.on_result: Callable[[IngestResult], None] | None = crawler.settings.get("LLMWATCH_ON_RESULT")
         self.factory: Any = None
         self.news: Any = None
         self.on_article: Callable[[Any], None] | None = crawler.settings.get("LLMWATCH_ON_ARTICLE")
-        self.outbox = channels.outbox(self.cfg)
+        self.outbox = self.cfg.outbox
         self.storer: Storer | StoreProcess | None = None
 
     @classmethod

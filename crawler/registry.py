@@ -20,7 +20,7 @@ from pipeline.extract.records import Extraction, Page, Policy
 from pipeline.extract.tables import looks_like_html
 
 if TYPE_CHECKING:
-    from llmwatch.config import Settings
+    from crawler.options import Options
 
 
 @cache
@@ -65,7 +65,7 @@ def official_sources() -> frozenset[tuple[str, str]]:
     return frozenset((name, spider.owner) for name, spider in sources().items() if spider.owner)
 
 
-def policy(cfg: Settings) -> Policy:
+def policy(cfg: Options) -> Policy:
     """What storing pages follows: the configured thresholds, and which pages are official."""
     return replace(cfg.policy, official=official_sources())
 

@@ -16,10 +16,10 @@ from scrapy.settings import Settings as ScrapySettings
 
 from crawler import registry, render
 from crawler.middlewares import read_archive
+from crawler.options import Options
 from db import locks
 from db.engine import session_factory
 from db.models import CrawlRun
-from llmwatch.config import Settings
 from pipeline.store.ingest import IngestResult
 
 
@@ -42,7 +42,7 @@ class BadUrl(ValueError):
     pass
 
 
-def scrapy_settings(cfg: Settings) -> ScrapySettings:
+def scrapy_settings(cfg: Options) -> ScrapySettings:
     s = ScrapySettings()
     s.setmodule("crawler.settings", priority="project")
     crawl = cfg.crawl
@@ -78,7 +78,7 @@ def _one_line_logs() -> None:
 
 
 def crawl(
-    cfg: Settings,
+    cfg: Options,
     sources: list[str],
     *,
     replay: str | None = None,
@@ -138,7 +138,7 @@ def crawl(
     return summary
 
 
-def _renders(cfg: Settings, name: str) -> bool:
+def _renders(cfg: Options, name: str) -> bool:
     return registry.get(name).render or name in (cfg.crawl.get("render") or [])
 
 
@@ -157,7 +157,7 @@ def mark_dead_runs(factory: Any) -> int:
     return marked
 
 
-def work(cfg: Settings, *, idle_exit: int = 0, on_result: Callable[[IngestResult], None] | None = None) -> RunSummary:
+def work(cfg: Options, *, idle_exit: int = 0, on_result: Callable[[IngestResult], None] | None = None) -> RunSummary:
     """A distributed worker: take requests from Redis until stopped (or idle ``idle_exit`` seconds)."""
     if not cfg.raw["redis"]["url"]:
         raise BadUrl("no Redis to work from: set LLMWATCH_REDIS_URL (or [redis] url)")
@@ -168,7 +168,7 @@ def work(cfg: Settings, *, idle_exit: int = 0, on_result: Callable[[IngestResult
 
 
 def _run(
-    cfg: Settings,
+    cfg: Options,
     factory: Any,
     names: list[str],
     start_urls: dict[str, list[str]],

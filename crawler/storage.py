@@ -27,8 +27,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
-from llmwatch import channels
-from llmwatch.config import Settings
+from crawler.options import Options
 from pipeline.extract.records import Extraction, Page
 from pipeline.store.ingest import IngestResult, OutOfOrder, PageJob, ingest_many
 
@@ -51,19 +50,19 @@ class Job(NamedTuple):
     extraction: Extraction | None = None
 
 
-def extract(cfg: Settings, job: Job) -> Extraction:
+def extract(cfg: Options, job: Job) -> Extraction:
     return registry.extract(job.source, job.page, rates=cfg.rates, scope=cfg.scope)
 
 
 class Storer:
     """Batches pages and stores each batch in one transaction (a failing batch: page by page)."""
 
-    def __init__(self, cfg: Settings, run_id: int | None, *, migrated: bool = False) -> None:
+    def __init__(self, cfg: Options, run_id: int | None, *, migrated: bool = False) -> None:
         from db.engine import session_factory
 
         self.cfg, self.run_id = cfg, run_id
         self.factory = session_factory(cfg.database_url, migrate=not migrated)
-        self.policy, self.outbox = registry.policy(cfg), channels.outbox(cfg)
+        self.policy, self.outbox = registry.policy(cfg), cfg.outbox
         self.batch_size = max(1, int(cfg.raw["store"]["batch_size"]))
         self.batch: list[PageJob] = []
         self.started = 0.0
@@ -105,7 +104,7 @@ class Storer:
             return IngestResult(job.source, job.page.url, "error", message=f"not stored: {message}")
 
 
-def _serve(cfg: Settings, run_id: int | None, jobs: Any, results: Any, parent: int) -> None:
+def _serve(cfg: Options, run_id: int | None, jobs: Any, results: Any, parent: int) -> None:
     """The second process: store what arrives until told to stop (or the crawl process is gone).
     Results go back a batch at a time (one message, not one per page)."""
     storer = Storer(cfg, run_id, migrated=True)  # the crawling process brought the schema up to date
@@ -138,7 +137,7 @@ class StoreProcess:
     not answered for are stored here instead (storing is idempotent: a page it did commit is
     found by its hash and changes nothing), and so is the rest of the crawl."""
 
-    def __init__(self, cfg: Settings, run_id: int | None) -> None:
+    def __init__(self, cfg: Options, run_id: int | None) -> None:
         from db.engine import engine_for
 
         engine_for(cfg.database_url)  # the schema is brought up to date here, before the second process opens it

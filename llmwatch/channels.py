@@ -10,67 +10,14 @@ only as a redacted label and a hash.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmwatch.config import ConfigError, Settings
-from pipeline.extract.alerts import Rule, RuleError, rules_from_config
-from pipeline.store.outbox import Outbox, channel_key
-
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def expand(url: str, env: Mapping[str, str] | None = None) -> str:
-    """``dingtalk://${DINGTALK_TOKEN}/`` -> the URL with the secret from the environment."""
-    env = os.environ if env is None else env
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(1) not in env:
-            raise ConfigError(f"an alert channel uses ${{{m.group(1)}}}, which is not set in the environment")
-        return env[m.group(1)]
-
-    return _VAR.sub(sub, url)
-
-
-def label(url: str) -> str:
-    """A channel as people may see it: no tokens, no passwords."""
-    scheme = url.split("://", 1)[0].lower()
-    if scheme in ("file", "stdout"):
-        return url if scheme == "stdout" else f"file://{urlsplit(url).path}"
-    import apprise
-
-    plugin = apprise.Apprise.instantiate(url)
-    if not plugin:
-        return f"{scheme}://(invalid URL)"
-    private = plugin.url(privacy=True)
-    return private.split("?", 1)[0]
-
-
-def rules(settings: Settings) -> list[Rule]:
-    raw = dict(settings.alerts)
-    try:
-        raw["channels"] = [expand(u) for u in raw.get("channels") or []]
-        raw["rules"] = [{**r, "channels": [expand(u) for u in r.get("channels") or []]} for r in raw.get("rules") or []]
-        return rules_from_config(raw)
-    except RuleError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def outbox(settings: Settings) -> Outbox:
-    return Outbox(
-        rules(settings), failures_before_alert=int(settings.raw["health"]["failures_before_alert"]), label=label
-    )
-
-
-def configured(settings: Settings) -> dict[str, str]:
-    """channel key -> URL, for every channel the configuration names."""
-    return {channel_key(url): url for rule in rules(settings) for url in rule.channels}
+from llmwatch.config import label
 
 
 @dataclass

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from pipeline.extract.alerts import Rule, RuleError, rules_from_config
 from pipeline.extract.collect import DEFAULT_SCOPE
 from pipeline.extract.names import Registry
+from pipeline.extract.records import Policy
 from pipeline.extract.units import DEFAULT_USD_CNY
-from pipeline.store.ingest import Policy
+from pipeline.store.outbox import Outbox, channel_key
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
@@ -87,6 +92,30 @@ class Settings:
         return self.raw["alerts"]
 
     @property
+    def alert_rules(self) -> list[Rule]:
+        """The ``[alerts]`` rules, their channel URLs with ``${VAR}`` taken from the environment."""
+        raw = dict(self.alerts)
+        try:
+            raw["channels"] = [expand(u) for u in raw.get("channels") or []]
+            raw["rules"] = [
+                {**r, "channels": [expand(u) for u in r.get("channels") or []]} for r in raw.get("rules") or []
+            ]
+            return rules_from_config(raw)
+        except RuleError as exc:
+            raise ConfigError(str(exc)) from None
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where stored events queue the alerts the rules call for (the crawler is handed this)."""
+        failures = int(self.raw["health"]["failures_before_alert"])
+        return Outbox(self.alert_rules, failures_before_alert=failures, label=label)
+
+    @property
+    def channel_urls(self) -> dict[str, str]:
+        """channel key -> URL, for every channel the configuration names."""
+        return {channel_key(url): url for rule in self.alert_rules for url in rule.channels}
+
+    @property
     def claim_files(self) -> list[Path]:
         """The bundled ledger of the July 2024 article, then the user's own files."""
         bundled = sorted((Path(__file__).parent / "claims").glob("*.toml")) if self.raw["claims"]["bundled"] else []
@@ -108,6 +137,35 @@ class Settings:
     @property
     def warc_dir(self) -> Path:
         return self.data_dir / "warc"
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand(url: str, env: Mapping[str, str] | None = None) -> str:
+    """``dingtalk://${DINGTALK_TOKEN}/`` -> the URL with the secret from the environment."""
+    env = os.environ if env is None else env
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in env:
+            raise ConfigError(f"an alert channel uses ${{{m.group(1)}}}, which is not set in the environment")
+        return env[m.group(1)]
+
+    return _VAR.sub(sub, url)
+
+
+def label(url: str) -> str:
+    """A channel as people may see it: no tokens, no passwords."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("file", "stdout"):
+        return url if scheme == "stdout" else f"file://{urlsplit(url).path}"
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url)
+    if not plugin:
+        return f"{scheme}://(invalid URL)"
+    private = plugin.url(privacy=True)
+    return private.split("?", 1)[0]
 
 
 def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:

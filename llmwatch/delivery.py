@@ -51,7 +51,7 @@ def deliver(settings: Settings, factory: sessionmaker[Session], *, now: datetime
 
 
 def _deliver(settings: Settings, factory: sessionmaker[Session], now: datetime, report: Report) -> None:
-    urls = channels.configured(settings)
+    urls = settings.channel_urls
     with factory() as s:
         due = s.execute(
             select(Alert, Event, Source.name, Snapshot.warc_path)

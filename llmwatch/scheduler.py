@@ -155,7 +155,7 @@ def run_source(source: str, config_path: str | None = None) -> int:
 def after_run(config_path: str | None, *, now: datetime | None = None) -> None:
     """Stale sources, then alert delivery (change detection ran inside the crawl)."""
     from db.engine import session_factory
-    from llmwatch import channels, delivery
+    from llmwatch import delivery
     from llmwatch.config import load
     from pipeline.store.health import check_stale
 
@@ -168,7 +168,7 @@ def after_run(config_path: str | None, *, now: datetime | None = None) -> None:
             intervals,
             now or datetime.now(UTC),
             after=int(cfg.raw["health"]["stale_after_intervals"]),
-            outbox=channels.outbox(cfg),
+            outbox=cfg.outbox,
         )
     report = delivery.deliver(cfg, factory)
     if report.problems:

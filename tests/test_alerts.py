@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from db.models import Alert
-from llmwatch import channels, delivery
+from llmwatch import delivery
 from llmwatch.config import load
 from pipeline.extract.alerts import Rule, RuleError, render, rules_from_config
 from pipeline.extract.records import Page
@@ -136,7 +136,7 @@ def ingest_with_alerts(cfg, factory, rel: str, when: str) -> None:
         name,
         page,
         lambda p: registry.extract(name, p),
-        outbox=channels.outbox(cfg),
+        outbox=cfg.outbox,
         policy=registry.policy(cfg),
     )
 
@@ -236,7 +236,7 @@ def test_extraction_broken_alerts_after_two_failures_and_once_on_recovery(tmp_pa
             page,
             lambda p: pytest.fail("not parsed"),
             error="HTTP 503",
-            outbox=channels.outbox(cfg),
+            outbox=cfg.outbox,
         )
     ingest_with_alerts(cfg, factory, "moonshot/2025-12-20_zh_crawler-markdown.md", "2025-12-24T00:00:00+00:00")
     delivery.deliver(cfg, factory)

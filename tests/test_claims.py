@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Event
-from llmwatch import channels, delivery
+from llmwatch import delivery
 from llmwatch.config import load as load_config
 from pipeline.extract.records import Page
 from pipeline.store import claims as ledger
@@ -103,15 +103,15 @@ def test_a_flip_is_a_claim_changed_event_and_an_alert(factory, tmp_path, monkeyp
     ingest_fixture(factory, "syaoranwe/2024-06-05_README.md", "2024-06-05T11:47:38+00:00")
     claim = [CLAIMS["deepseek-1-yuan"]]
     with factory.begin() as s:  # first check: the baseline, no event
-        assert ledger.recheck(s, claim, outbox=channels.outbox(cfg)) == []
+        assert ledger.recheck(s, claim, outbox=cfg.outbox) == []
     ingest_fixture(factory, "deepseek/2025-12-20_zh_crawler-markdown.md", "2025-12-20T14:04:07+00:00")
     with factory.begin() as s:
-        (changed,) = ledger.recheck(s, claim, outbox=channels.outbox(cfg))
+        (changed,) = ledger.recheck(s, claim, outbox=cfg.outbox)
         assert changed.reason == (
             "Claim deepseek-1-yuan no longer holds: deepseek-chat input now 2 CNY per 1M tokens (deepseek)"
         )
     with factory.begin() as s:  # nothing changed since
-        assert ledger.recheck(s, claim, outbox=channels.outbox(cfg)) == []
+        assert ledger.recheck(s, claim, outbox=cfg.outbox) == []
     assert delivery.deliver(cfg, factory).sent == 1
     (message,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert message["title"] == "llmwatch: claim changed" and "no longer holds" in message["body"]

@@ -143,7 +143,8 @@ def alerts_test(
 
     llmwatch alerts test 'dingtalk://${DINGTALK_TOKEN}/'
     """
-    from llmwatch.channels import Channel, expand
+    from llmwatch.channels import Channel
+    from llmwatch.config import expand
 
     channel = Channel(expand(url))
     error = channel.send("llmwatch: test", "If you can read this, llmwatch can reach this channel.")

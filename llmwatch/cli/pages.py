@@ -191,7 +191,6 @@ def ingest(
     """
     from crawler import registry
     from db.engine import session_factory
-    from llmwatch import channels
     from pipeline.store.ingest import ingest as store
 
     if source == "generic" and not provider:
@@ -208,7 +207,7 @@ def ingest(
         page,
         lambda p: registry.extract(source, p, rates=cfg.rates, scope=cfg.scope, provider=provider),
         policy=registry.policy(cfg),
-        outbox=channels.outbox(cfg),
+        outbox=cfg.outbox,
     )
     err.print(
         f"{result.status}: {result.rows} rows, {len(result.events)} events, {result.rejects} rejects"
@@ -223,10 +222,9 @@ def ingest(
 def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from crawler import registry
     from db.engine import session_factory
-    from llmwatch import channels
     from pipeline.store.news import NewsStore
 
-    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=channels.outbox(cfg), names=cfg.names)
+    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=cfg.outbox, names=cfg.names)
     results = [store.ingest(source, item) for item in registry.news_items(page)]
     stored = [r for r in results if r.status == "stored"]
     funded = [r for r in stored if r.funding_event_id]

@@ -293,7 +293,6 @@ def claims(
     from datetime import time
 
     from db.engine import session_factory
-    from llmwatch import channels
     from pipeline.store import claims as ledger
 
     cfg = settings(ctx)
@@ -307,7 +306,7 @@ def claims(
     factory = session_factory(cfg.database_url)
     if recheck:
         with factory.begin() as s:
-            changed = ledger.recheck(s, loaded, outbox=channels.outbox(cfg), rates=cfg.rates)
+            changed = ledger.recheck(s, loaded, outbox=cfg.outbox, rates=cfg.rates)
         for ev in changed:
             err.print(f"claim_changed: {ev.reason}", highlight=False)
     with factory() as s:
