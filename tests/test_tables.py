@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline.extract.collect import Collector
+from pipeline.extract.document import find_tables
 from pipeline.extract.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
-from pipeline.extract.tables import find_tables
 
 ZHIPU = TableDefaults("zhipu", "CNY", 1_000_000)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from crawler.base import PriceSpider
 from pipeline.extract.collect import Collector
+from pipeline.extract.document import find_tables
 from pipeline.extract.pricetable import TableDefaults, parse_tables
 from pipeline.extract.providers import provider_from_text
 from pipeline.extract.records import Page
-from pipeline.extract.tables import find_tables
 
 
 class CozeSpider(PriceSpider):

@@ -14,10 +14,11 @@ from parsel import Selector
 
 from crawler.base import PriceSpider
 from pipeline.extract.collect import Collector
+from pipeline.extract.document import find_tables
 from pipeline.extract.pricetable import TableDefaults, header_role, parse_tables
 from pipeline.extract.providers import normalise_model, provider_from_model, provider_from_text
 from pipeline.extract.records import Page
-from pipeline.extract.tables import find_tables, looks_like_html
+from pipeline.extract.tables import looks_like_html
 from pipeline.extract.units import dec
 
 _DATA = re.compile(r"providersData\s*=\s*(\[)", re.S)

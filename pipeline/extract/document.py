@@ -7,15 +7,26 @@ from pipeline.extract.cards import card_rows, may_have_cards
 from pipeline.extract.collect import Collector
 from pipeline.extract.flattext import flat_tables
 from pipeline.extract.pricetable import TableDefaults, parse_tables
+from pipeline.extract.richtext import richtext_tables
 from pipeline.extract.tables import (
-    find_tables,
+    Table,
     has_tabs,
     html_document,
     html_tables,
     join_split_tables,
     looks_like_html,
+    markup_tables,
     strip_scripts,
 )
+
+
+def find_tables(text: str) -> list[Table]:
+    """Every table in a document: HTML, Markdown, or a docs site's rich-text JSON payload."""
+    if '"aceTable"' in text:
+        found = richtext_tables(text)
+        if found is not None:
+            return found
+    return markup_tables(text)
 
 
 def parse_document(text: str, defaults: TableDefaults, out: Collector) -> int:

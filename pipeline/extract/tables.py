@@ -1,4 +1,4 @@
-"""Find tables in HTML or Markdown, with the heading and text that precede them.
+"""Tables in HTML or Markdown, with the heading and text that precede them.
 
 HTML tables are expanded to a full grid (``rowspan``/``colspan`` copied into
 every cell they cover), so later code reads cells by header meaning, never by
@@ -35,14 +35,8 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype", "<html", "<?xml")) or "<body" in head
 
 
-def find_tables(text: str) -> list[Table]:
-    """Every table in a document: HTML, Markdown, or a docs site's rich-text JSON payload."""
-    if '"aceTable"' in text:
-        from pipeline.extract.richtext import richtext_tables
-
-        found = richtext_tables(text)
-        if found is not None:
-            return found
+def markup_tables(text: str) -> list[Table]:
+    """Every table of an HTML or Markdown document (``document.find_tables`` also reads rich text)."""
     tables = _html_tables(text) if looks_like_html(text) else _markdown_tables(text)
     return join_split_tables(list(tables))
 
