@@ -53,18 +53,25 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_nested)
 
 
-def emit(records: Sequence[dict[str, Any]], fmt_: Format, columns: Sequence[tuple[str, str]], title: str = "") -> None:
-    """Print ``records``; ``columns`` (key, heading) choose what a table shows."""
+def emit(
+    records: Sequence[dict[str, Any]],
+    fmt_: Format,
+    columns: Sequence[tuple[str, str]],
+    title: str = "",
+    fields: Sequence[str] = (),
+) -> None:
+    """Print ``records``; ``columns`` (key, heading) choose what a table shows, ``fields``
+    (the record shape, ``llmwatch.records``) the header of a CSV file, rows or none."""
     if fmt_ is Format.json:
         for rec in records:
             sys.stdout.write(dumps(rec) + "\n")
         return
     if fmt_ is Format.csv:
-        keys = list(records[0]) if records else [k for k, _ in columns]
-        writer = csv.DictWriter(sys.stdout, fieldnames=keys, extrasaction="ignore")
-        writer.writeheader()
+        header = list(fields) or list(dict.fromkeys(k for rec in records for k in rec)) or [k for k, _ in columns]
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
         for rec in records:
-            writer.writerow({k: plain(v) for k, v in rec.items()})
+            writer.writerow([csv_value(rec.get(k)) for k in header])
         return
     table = Table(title=title or None, show_lines=False, header_style="bold")
     for _, heading in columns:
@@ -74,6 +81,18 @@ def emit(records: Sequence[dict[str, Any]], fmt_: Format, columns: Sequence[tupl
     console.print(table)
     if not records:
         console.print("[dim](nothing to show)[/dim]")
+
+
+def csv_value(value: Any) -> str:
+    """A CSV cell programs can read: ISO 8601 times, plain numbers, true/false, JSON for lists
+    and objects, nothing for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_nested)
+    return str(plain(value))
 
 
 def _cell(value: Any) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from db.models import PriceObservation
-from pipeline.extract.records import PriceRow
+if TYPE_CHECKING:  # the shapes below are read by every command: no database import for them
+    from db.models import PriceObservation
+    from pipeline.extract.records import PriceRow
 
 
 def price_row(row: PriceRow, url: str, fetched_at: Any) -> dict[str, Any]:
@@ -51,3 +52,126 @@ def observation(obs: PriceObservation, source: str) -> dict[str, Any]:
         "ended_at": obs.ended_at,
         "snapshot": obs.snapshot_id,
     }
+
+
+# The record shapes, key by key in the order the JSON records give them: a CSV
+# file's header is one of these, whatever rows it holds (or none).
+PRICE_FIELDS = (
+    "kind",
+    "provider",
+    "model",
+    "component",
+    "condition",
+    "amount_per_mtok",
+    "currency",
+    "cny_per_mtok",
+    "free",
+    "limited_time",
+    "raw",
+    "effective_from",
+    "effective_to",
+    "url",
+    "fetched_at",
+)
+OBSERVATION_FIELDS = (*PRICE_FIELDS, "source", "first_seen", "last_seen", "ended_at", "snapshot")
+#: ``prices``: an observation and how much its source is to be believed
+HELD_PRICE_FIELDS = (*OBSERVATION_FIELDS, "authority", "official", "role")
+_ROUND = (
+    "company",
+    "company_name",
+    "round",
+    "amount",
+    "currency",
+    "amount_qualifier",
+    "valuation",
+    "valuation_currency",
+    "lead_investors",
+    "investors",
+    "announced_on",
+    "status",
+    "valuation_basis",
+    "amount_high",
+)
+FUNDING_FIELDS = ("kind", "funding_event", *_ROUND, "sources", "published_at", "amounts", "valuations", "source_count")
+#: ``extract --source news``: an article's reports, or why it has none
+REPORT_FIELDS = ("kind", *_ROUND, "title", "url", "published_at", "reason")
+#: every key an event of any type can have (``contracts.md``); a type leaves the others empty
+EVENT_FIELDS = (
+    "type",
+    "id",
+    "occurred_at",
+    "source",
+    "url",
+    "snapshot",
+    "provider",
+    "model",
+    "component",
+    "condition",
+    "currency",
+    "old",
+    "new",
+    "change_pct",
+    "effective_from",
+    "low",
+    "high",
+    "spread_pct",
+    "tolerance_pct",
+    "official",
+    "values",
+    "funding_event",
+    *(k for k in _ROUND if k != "currency"),
+    "sources",
+    "published_at",
+    "amounts",
+    "valuations",
+    "reason",
+    "claim",
+    "text",
+    "archive",
+    "summary",
+)
+SOURCE_FIELDS = (
+    "source",
+    "kind",
+    "status",
+    "schedule",
+    "health",
+    "pages",
+    "last_fetched",
+    "last_success",
+    "last_error",
+    "items_last_run",
+    "problems",
+    "prices",
+    "rejects",
+    "urls",
+    "description",
+)
+REJECT_FIELDS = ("source", "url", "snapshot", "reason", "raw", "at")
+CLAIM_FIELDS = (
+    "id",
+    "subject",
+    "kind",
+    "text",
+    "article_date",
+    "status_at_article",
+    "status_now",
+    "changed_at",
+    "evidence",
+    "evidence_at_article",
+    "quote",
+)
+ALERT_FIELDS = (
+    "id",
+    "status",
+    "channel",
+    "rule",
+    "digest",
+    "attempts",
+    "created_at",
+    "sent_at",
+    "next_attempt_at",
+    "last_error",
+    "event",
+    "summary",
+)

@@ -142,4 +142,6 @@ def show_events(cfg: config_mod.Settings, ids: list[int], fmt: Format) -> None:
         for rec in records:
             console.print(f"  {rec['type']:<18} {describe(rec)}", highlight=False)
     else:
-        emit(records, fmt, EVENT_COLUMNS)
+        from llmwatch.records import EVENT_FIELDS
+
+        emit(records, fmt, EVENT_COLUMNS, fields=EVENT_FIELDS)

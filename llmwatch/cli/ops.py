@@ -8,6 +8,7 @@ import typer
 
 from llmwatch.cli.common import FormatOpt, NothingFound, UsageError, app, page_line, settings, source_urls
 from llmwatch.output import Format, console, emit, err
+from llmwatch.records import ALERT_FIELDS
 
 alerts_app = typer.Typer()
 app.add_typer(alerts_app, name="alerts")
@@ -104,7 +105,7 @@ def alerts(
         ("attempts", "tries"),
         ("last_error", "last error"),
     ]
-    emit(records, fmt, columns, title=f"{len(records)} alerts" + (" pending" if pending else ""))
+    emit(records, fmt, columns, title=f"{len(records)} alerts" + (" pending" if pending else ""), fields=ALERT_FIELDS)
 
 
 @alerts_app.command("send")

@@ -23,6 +23,7 @@ from llmwatch.cli.common import (
     when,
 )
 from llmwatch.output import Format, emit, err
+from llmwatch.records import PRICE_FIELDS, REPORT_FIELDS
 
 
 @app.command()
@@ -133,7 +134,8 @@ def _extract_news(page: Any, file: Path, fmt: Format, names: Any = None) -> None
         ("announced_on", "announced"),
         ("title", "title"),
     ]
-    emit(records if fmt is not Format.table else found, fmt, columns, title=f"{len(found)} funding reports")
+    shown = records if fmt is not Format.table else found
+    emit(shown, fmt, columns, title=f"{len(found)} funding reports", fields=REPORT_FIELDS)
 
 
 @app.command()
@@ -170,7 +172,7 @@ def extract(
     if not result.rows:
         raise NothingFound(f"{file}: {result.empty_reason}")
     records = [price_row(r, page.url, page.fetched_at) for r in result.rows]
-    emit(records, fmt, PRICE_COLUMNS, title=f"{source}: {len(records)} prices from {file.name}")
+    emit(records, fmt, PRICE_COLUMNS, title=f"{source}: {len(records)} prices from {file.name}", fields=PRICE_FIELDS)
 
 
 @app.command()

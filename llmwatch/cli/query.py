@@ -20,6 +20,15 @@ from llmwatch.cli.common import (
     when,
 )
 from llmwatch.output import Format, dumps, emit, err, plain
+from llmwatch.records import (
+    CLAIM_FIELDS,
+    EVENT_FIELDS,
+    FUNDING_FIELDS,
+    HELD_PRICE_FIELDS,
+    OBSERVATION_FIELDS,
+    REJECT_FIELDS,
+    SOURCE_FIELDS,
+)
 from pipeline.extract import alerts
 
 #: every type an event can have (``events --type``), the alertable ones and the price discrepancies
@@ -55,7 +64,8 @@ def prices(
     with session(cfg) as s:
         records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
     columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
-    emit(records, fmt, columns, title=f"{len(records)} prices" + (f" at {at}" if at else ""))
+    title = f"{len(records)} prices" + (f" at {at}" if at else "")
+    emit(records, fmt, columns, title=title, fields=HELD_PRICE_FIELDS)
 
 
 @app.command()
@@ -89,7 +99,7 @@ def events(
             model=model,
             newest=limit,
         )
-    emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events")
+    emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events", fields=EVENT_FIELDS)
 
 
 @app.command()
@@ -120,7 +130,7 @@ def history(
         ("currency", "cur"),
         ("cny_per_mtok", "CNY/1M"),
     ]
-    emit(records, fmt, columns, title=f"{model}: {len(records)} price periods")
+    emit(records, fmt, columns, title=f"{model}: {len(records)} price periods", fields=OBSERVATION_FIELDS)
 
 
 @app.command()
@@ -144,7 +154,7 @@ def sources(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ("items_last_run", "items"),
         ("prices", "prices held"),
     ]
-    emit(records, fmt, columns, title="sources")
+    emit(records, fmt, columns, title="sources", fields=SOURCE_FIELDS)
 
 
 @app.command()
@@ -180,7 +190,7 @@ def funding(
         ("investors", "investors"),
         ("source_count", "sources"),
     ]
-    emit(records, fmt, columns, title=f"{len(records)} funding rounds")
+    emit(records, fmt, columns, title=f"{len(records)} funding rounds", fields=FUNDING_FIELDS)
 
 
 @app.command()
@@ -207,6 +217,7 @@ def rejects(
         fmt,
         [("source", "source"), ("reason", "reason"), ("raw", "raw"), ("url", "url")],
         title=f"{len(records)} rejects",
+        fields=REJECT_FIELDS,
     )
 
 
@@ -327,4 +338,4 @@ def claims(
         ("now_evidence", "deciding evidence"),
         ("text", "claim"),
     ]
-    emit(records, fmt, columns, title=f"{len(records)} claims")
+    emit(records, fmt, columns, title=f"{len(records)} claims", fields=CLAIM_FIELDS)
