@@ -6,16 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from llmwatch import records as shapes
-from llmwatch.cli import main as cli
 from tests.cases import FIXTURES
+from tests.clirun import Run
 
 PAGES = [  # (file, source, fetched at): two OpenRouter lists give price changes, MiniMax rejects
     ("openrouter/2024-05-15_models.json", "openrouter", "2024-05-15T04:09:05Z"),
@@ -37,27 +35,6 @@ COMMANDS = {
     ("claims",): (shapes.CLAIM_FIELDS, True),
     ("alerts",): (shapes.ALERT_FIELDS, True),
 }
-
-
-class Run:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("LLMWATCH_DATA_DIR", str(self.root / "data"))
-            mp.delenv("LLMWATCH_DATABASE_URL", raising=False)
-            mp.chdir(self.root)
-            mp.setattr(sys, "argv", ["llmwatch", *args])
-            code = 0
-            with redirect_stdout(out), redirect_stderr(err):
-                try:
-                    cli.run()
-                except SystemExit as exc:
-                    code = int(exc.code or 0)
-        assert "Traceback" not in out.getvalue() + err.getvalue()
-        return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

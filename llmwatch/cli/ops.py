@@ -176,6 +176,7 @@ def plot(
 
     from db.engine import session_factory
     from llmwatch import plot as charts
+    from llmwatch.cli import filters
 
     if not (models or provider or cheapest):
         raise UsageError("name models, or give --provider or --cheapest (see llmwatch plot --help)")
@@ -183,7 +184,9 @@ def plot(
         raise UsageError(f"--out must end in .png or .svg, not {out!r}")
     cfg = settings(ctx)
     with session_factory(cfg.database_url)() as s:
-        wanted = list(models or [])
+        component = filters.component(s, component) or component
+        provider = filters.provider(s, provider, cfg.scope)
+        wanted = filters.models(s, models or [])
         if provider:
             wanted += charts.models_of(s, provider, component)
         if cheapest:

@@ -59,9 +59,11 @@ def prices(
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
     from llmwatch import views
+    from llmwatch.cli import filters
 
     cfg = settings(ctx)
     with session(cfg) as s:
+        provider, source = filters.provider(s, provider, cfg.scope), filters.source(s, source)
         records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
     columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
     title = f"{len(records)} prices" + (f" at {at}" if at else "")
@@ -87,9 +89,13 @@ def events(
     llmwatch events --since 2024-06-01 --format json
     """
     from llmwatch import views
+    from llmwatch.cli import filters
 
     cfg = settings(ctx)
     with session(cfg) as s:
+        type_ = filters.event_type(type_, EVENT_TYPES)
+        provider, source = filters.provider(s, provider, cfg.scope), filters.source(s, source)
+        company = filters.company(s, company, cfg.names)
         records = views.events_view(
             s,
             type_=type_,
@@ -114,10 +120,12 @@ def history(
     llmwatch history deepseek-chat --component input
     """
     from db import queries
+    from llmwatch.cli import filters
     from llmwatch.records import observation
 
     cfg = settings(ctx)
     with session(cfg) as s:
+        component = filters.component(s, component)
         rows = s.execute(queries.history(model, component=component)).all()
     records = [observation(obs, name) for obs, name in rows]
     columns = [
@@ -173,9 +181,11 @@ def funding(
     llmwatch funding --since 2024-01-01 --format json
     """
     from llmwatch import views
+    from llmwatch.cli import filters
 
     cfg = settings(ctx)
     with session(cfg) as s:
+        company = filters.company(s, company, cfg.names)
         records = views.funding_view(s, company=company, since=when(since, "--since"))
     columns = [
         ("announced_on", "announced"),
@@ -204,10 +214,11 @@ def rejects(
     llmwatch rejects --source litellm
     """
     from db import queries
+    from llmwatch.cli import filters
 
     cfg = settings(ctx)
     with session(cfg) as s:
-        rows = s.execute(queries.rejects(source=source)).all()
+        rows = s.execute(queries.rejects(source=filters.source(s, source))).all()
     records = [
         {"source": name, "url": r.url, "snapshot": r.snapshot_id, "reason": r.reason, "raw": r.raw, "at": r.created_at}
         for r, name in rows
