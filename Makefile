@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format bench lock clean
+.PHONY: demo test install lint format bench lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# llmwatch on PATH: a link to the virtualenv's command in $(BINDIR) (default ~/.local/bin)
+BINDIR ?= $(HOME)/.local/bin
+install: $(STAMP)
+	@mkdir -p "$(BINDIR)" && ln -sf "$(CURDIR)/$(BIN)/llmwatch" "$(BINDIR)/llmwatch"
+	@echo "linked $(BINDIR)/llmwatch -> $(CURDIR)/$(BIN)/llmwatch"
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on PATH; add it, or run $(CURDIR)/$(BIN)/llmwatch";; esac
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -63,3 +63,11 @@ llmwatch plot deepseek-chat qwen-long doubao-pro-32k moonshot-v1-8k --out "$LLMW
 
 step "The article's claims (2024-07-06), checked against the data: then and now"
 llmwatch claims
+
+step "Your turn: the demo database is $LLMWATCH_DATA_DIR"
+cat <<HELP
+  export LLMWATCH_DATA_DIR=$LLMWATCH_DATA_DIR    # without it, llmwatch uses ~/.local/share/llmwatch
+  $PWD/.venv/bin/llmwatch prices --provider deepseek
+  $PWD/.venv/bin/llmwatch events --type price_changed --format csv
+  make install    # puts llmwatch on PATH (a link in ~/.local/bin)
+HELP

@@ -234,3 +234,42 @@ def test_claims_in_the_contract_shape(llmwatch) -> None:
     assert claims["openai-china-api"]["status_now"] == "no data"
     _, out, _ = llmwatch("claims", "--at", "2025-01-01", "--format", "json")
     assert {c["id"]: c["status_now"] for c in jsonl(out)}["deepseek-1-yuan"] == "supported"
+
+
+def test_version(llmwatch) -> None:
+    from importlib.metadata import version
+
+    code, out, _ = llmwatch("--version")
+    assert code == 0 and out == f"llmwatch {version('llmwatch')}\n" and version("llmwatch") == "0.1.0"
+
+
+@pytest.mark.parametrize("args", [["prices"], ["events"], ["history", "deepseek-chat"], ["funding"], ["rejects"]])
+def test_an_empty_database_says_where_it_is_and_what_to_do(llmwatch, tmp_path: Path, args: list[str]) -> None:
+    code, _, err = llmwatch(*args)
+    assert code == 0
+    assert f"the database is empty (sqlite:///{tmp_path / 'data' / 'llmwatch.db'})" in err
+    assert "llmwatch crawl" in err and "make demo" in err and "LLMWATCH_DATA_DIR=.demo" in err
+
+
+def test_a_database_with_data_gives_no_empty_hint(llmwatch) -> None:
+    page = FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md"
+    assert llmwatch("ingest", str(page), "--source", "moonshot", "--fetched-at", "2025-12-20T14:04:07Z")[0] == 0
+    code, _, err = llmwatch("prices", "--provider", "zhipu")  # nothing matches, yet the database holds pages
+    assert code == 0 and "empty" not in err
+
+
+def test_make_install_links_the_command(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        ["make", "-s", "install", f"BINDIR={tmp_path / 'bin'}"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    link = tmp_path / "bin" / "llmwatch"
+    assert link.resolve() == (root / ".venv" / "bin" / "llmwatch").resolve()
+    version = subprocess.run([str(link), "--version"], capture_output=True, text=True, check=False)
+    assert version.returncode == 0 and version.stdout.startswith("llmwatch ")

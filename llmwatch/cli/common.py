@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from llmwatch import config as config_mod
-from llmwatch.output import Format, console, emit
+from llmwatch.output import Format, console, emit, err
 
 app = typer.Typer(
     help="llmwatch: track China's LLM API prices from the web; query the changes.\n\n"
@@ -37,12 +37,26 @@ class NothingFound(Exception):
     """Exit 3: the input was read but nothing could be extracted."""
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"llmwatch {version('llmwatch')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            print("llmwatch (not installed)")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     config: Annotated[
         Path | None, typer.Option("--config", help="configuration file (default ./llmwatch.toml)")
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", help="print the version and exit", callback=_version, is_eager=True)
+    ] = False,
 ) -> None:
     ctx.obj = config
 
@@ -145,3 +159,18 @@ def show_events(cfg: config_mod.Settings, ids: list[int], fmt: Format) -> None:
         from llmwatch.records import EVENT_FIELDS
 
         emit(records, fmt, EVENT_COLUMNS, fields=EVENT_FIELDS)
+
+
+def hint_if_empty(cfg: config_mod.Settings, s: Any) -> None:
+    """Nothing matched because nothing was ever stored here: say where "here" is and what to do."""
+    from sqlalchemy import make_url, select
+
+    from db.models import Article, Snapshot
+
+    if s.scalar(select(Snapshot.id).limit(1)) is None and s.scalar(select(Article.id).limit(1)) is None:
+        where = make_url(cfg.database_url).render_as_string(hide_password=True)
+        err.print(
+            f"the database is empty ({where}): fetch the sources with `llmwatch crawl`, "
+            "or load the archived demo pages with `make demo` and query them with LLMWATCH_DATA_DIR=.demo",
+            highlight=False,
+        )

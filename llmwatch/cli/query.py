@@ -15,6 +15,7 @@ from llmwatch.cli.common import (
     UsageError,
     app,
     db_app,
+    hint_if_empty,
     session,
     settings,
     when,
@@ -65,6 +66,8 @@ def prices(
     with session(cfg) as s:
         provider, source = filters.provider(s, provider, cfg.scope), filters.source(s, source)
         records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
+        if not records:
+            hint_if_empty(cfg, s)
     columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
     title = f"{len(records)} prices" + (f" at {at}" if at else "")
     emit(records, fmt, columns, title=title, fields=HELD_PRICE_FIELDS)
@@ -105,6 +108,8 @@ def events(
             model=model,
             newest=limit,
         )
+        if not records:
+            hint_if_empty(cfg, s)
     emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events", fields=EVENT_FIELDS)
 
 
@@ -127,6 +132,8 @@ def history(
     with session(cfg) as s:
         component = filters.component(s, component)
         rows = s.execute(queries.history(model, component=component)).all()
+        if not rows:
+            hint_if_empty(cfg, s)
     records = [observation(obs, name) for obs, name in rows]
     columns = [
         ("first_seen", "from"),
@@ -187,6 +194,8 @@ def funding(
     with session(cfg) as s:
         company = filters.company(s, company, cfg.names)
         records = views.funding_view(s, company=company, since=when(since, "--since"))
+        if not records:
+            hint_if_empty(cfg, s)
     columns = [
         ("announced_on", "announced"),
         ("company_name", "company"),
@@ -219,6 +228,8 @@ def rejects(
     cfg = settings(ctx)
     with session(cfg) as s:
         rows = s.execute(queries.rejects(source=filters.source(s, source))).all()
+        if not rows:
+            hint_if_empty(cfg, s)
     records = [
         {"source": name, "url": r.url, "snapshot": r.snapshot_id, "reason": r.reason, "raw": r.raw, "at": r.created_at}
         for r, name in rows
