@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -169,8 +170,11 @@ def label(url: str) -> str:
 
 
 def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """The defaults, then the file, then ``LLMWATCH_<SECTION>_<KEY>``; checked against ``schema``."""
     env = dict(os.environ if env is None else env)
     raw = json.loads(json.dumps(DEFAULTS))  # a deep copy
+    #: where each (section, key) was set, for errors that name it
+    origins: dict[tuple[str, ...], str] = {}
     file = Path(path) if path else Path("llmwatch.toml")
     if path and not file.exists():
         raise ConfigError(f"config file not found: {file}")
@@ -182,13 +186,19 @@ def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> S
         for section, values in loaded.items():
             if isinstance(values, dict):
                 raw.setdefault(section, {}).update(values)
+                origins[(section,)] = str(file)
+                origins.update({(section, key): str(file) for key in values})
             else:
                 raw.setdefault("llmwatch", {})[section] = values
+                origins[("llmwatch", section)] = str(file)
     for section, values in raw.items():
         for key, value in list(values.items()):
-            override = env.get(f"LLMWATCH_{section.upper()}_{key.upper()}")
+            name = f"LLMWATCH_{section.upper()}_{key.upper()}"
+            override = env.get(name)
             if override is not None:
-                values[key] = _coerce(override, value)
+                values[key] = _coerce(override, value, name)
+                origins[(section, key)] = name
+    _check(raw, origins)
     data_dir = Path(env.get("LLMWATCH_DATA_DIR") or raw.get("llmwatch", {}).get("data_dir") or _default_data_dir(env))
     url = (
         env.get("LLMWATCH_DATABASE_URL")
@@ -198,21 +208,61 @@ def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> S
     return Settings(data_dir=data_dir, database_url=url, raw=raw)
 
 
+def _check(raw: dict[str, dict[str, Any]], origins: dict[tuple[str, ...], str]) -> None:
+    """The first thing wrong with the configuration, as one line naming where it was set."""
+    from pydantic import BaseModel, ValidationError
+
+    from llmwatch.schema import Config
+
+    try:
+        Config.model_validate(raw)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        loc = tuple(str(p) for p in problem["loc"])
+        where = origins.get(loc[:2]) or origins.get(loc[:1]) or "the defaults"
+        # the model the last part of the location belongs to: its keys are the known ones
+        model: Any = Config
+        keyed = False  # the part before was a table of tables ([schedule.sources]): this part is a name
+        for part in loc[:-1]:
+            if keyed:
+                keyed = False
+                continue
+            field_info = model.model_fields.get(part) if isinstance(model, type) else None
+            annotation = field_info.annotation if field_info else None
+            args = getattr(annotation, "__args__", ())
+            keyed = bool(args) and getattr(annotation, "__origin__", None) is dict
+            inner = args[-1] if args else annotation  # dict[str, Model] -> Model
+            model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+        table = "top level" if loc[:1] == ("llmwatch",) else f"[{'.'.join(loc[:-1])}]"
+        if problem["type"] == "extra_forbidden":
+            known = sorted(model.model_fields) if isinstance(model, type) else []
+            close = difflib.get_close_matches(loc[-1], known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            what = f"unknown section [{loc[0]}]" if len(loc) == 1 else f"{table}: unknown key {loc[-1]!r}"
+            raise ConfigError(f"{where}: {what}; {hint}") from None
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{where}: {table} {loc[-1]}: {message} (got {problem.get('input')!r})") from None
+
+
 def _default_data_dir(env: dict[str, str]) -> Path:
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "llmwatch"
 
 
-def _coerce(text: str, like: Any) -> Any:
+def _coerce(text: str, like: Any, name: str) -> Any:
     """An environment string read as the type of the default it overrides."""
-    if isinstance(like, bool):
-        return text.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(like, int):
-        return int(text)
-    if isinstance(like, float):
-        return float(text)
-    if isinstance(like, list):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if isinstance(like, dict):
-        return json.loads(text)
+    try:
+        if isinstance(like, bool):
+            return text.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(like, int):
+            return int(text)
+        if isinstance(like, float):
+            return float(text)
+        if isinstance(like, list):
+            return [part.strip() for part in text.split(",") if part.strip()]
+        if isinstance(like, dict):
+            return json.loads(text)
+    except ValueError:
+        kind = {int: "a whole number", float: "a number", dict: "a JSON object"}[type(like)]
+        raise ConfigError(f"{name}: {text!r} is not {kind} (the default is {like!r})") from None
     return text

@@ -10,7 +10,6 @@ scheduler that was down for a day runs each job once.
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import subprocess
 import sys
@@ -28,15 +27,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler import registry
 from llmwatch.config import ConfigError, Settings
+from llmwatch.schema import INTERVAL
 
 log = logging.getLogger("llmwatch.scheduler")
-_EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def every(text: str) -> timedelta:
     """``6h`` -> 6 hours; ``30m``, ``1d``, ``90s``."""
-    m = _EVERY.match(str(text))
+    m = INTERVAL.match(str(text))
     if m is None:
         raise ConfigError(f"not an interval: {text!r} (use e.g. 30m, 6h, 1d)")
     return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})

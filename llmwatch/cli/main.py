@@ -8,6 +8,7 @@ import os
 import sys
 
 import typer
+from rich.markup import escape
 
 from llmwatch import config as config_mod
 
@@ -63,5 +64,5 @@ def run() -> None:
 
 
 def _fail(code: int, message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     sys.exit(code)
