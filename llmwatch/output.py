@@ -95,6 +95,32 @@ def csv_value(value: Any) -> str:
     return str(plain(value))
 
 
+_QUALIFIERS = {"over": "over ", "about": "~", "up_to": "up to "}
+
+
+def money_label(amount: Any, currency: str | None, qualifier: str | None = None, high: Any = None) -> str:
+    """An amount as people read it: ``$1.0B``, ``$342M``, ``50亿元``, ``1.2B HKD``; ranges as ``$1B–2B``."""
+    if amount is None:
+        return ""
+    value = Decimal(str(amount))
+    if currency == "CNY":
+        unit, name = next(((u, n) for u, n in _CN if value >= u), (Decimal(1), ""))
+        text = fmt((value / unit).quantize(Decimal("0.01")).normalize()) + name + "元"
+    else:
+        unit, name = next(((u, n) for u, n in _EN if value >= u), (Decimal(1), ""))
+        scaled = (value / unit).quantize(Decimal("0.1"))
+        # $1.0B as the news writes it; $342M and $1.5M with no needless decimal
+        text = (f"{scaled:f}" if name == "B" else fmt(scaled.normalize())) + name if name else f"{value:,f}"
+        text = f"${text}" if currency == "USD" else (f"{text} {currency}" if currency else text)
+    if high is not None and qualifier == "range":
+        return f"{text}–{money_label(high, currency)}"
+    return _QUALIFIERS.get(qualifier or "", "") + text
+
+
+_CN = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+_EN = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""

@@ -92,7 +92,17 @@ _ROUND = (
     "valuation_basis",
     "amount_high",
 )
-FUNDING_FIELDS = ("kind", "funding_event", *_ROUND, "sources", "published_at", "amounts", "valuations", "source_count")
+FUNDING_FIELDS = (
+    "kind",
+    "funding_event",
+    *_ROUND,
+    "sources",
+    "published_at",
+    "amounts",
+    "valuations",
+    "aliases",
+    "source_count",
+)
 #: ``extract --source news``: an article's reports, or why it has none
 REPORT_FIELDS = ("kind", *_ROUND, "title", "url", "published_at", "reason")
 #: every key an event of any type can have (``contracts.md``); a type leaves the others empty
@@ -124,6 +134,7 @@ EVENT_FIELDS = (
     "published_at",
     "amounts",
     "valuations",
+    "aliases",
     "reason",
     "claim",
     "text",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from llmwatch import plot, views
 from llmwatch.config import Settings
+from llmwatch.output import money_label
 from pipeline.extract.units import fmt
 
 #: the models of the July 2024 price war, for the headline chart
@@ -27,7 +28,7 @@ def environment() -> Any:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = lambda v: "" if v is None else fmt(Decimal(str(v)))
-    env.filters["big"] = lambda v: "" if v is None else f"{Decimal(str(v)):,.0f}"
+    env.globals["money"] = money_label
     env.filters["when"] = lambda v: (
         "" if v is None else (v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v)
     )
@@ -42,7 +43,7 @@ def context(cfg: Settings, s: Session, charts: list[dict[str, str]]) -> dict[str
         "prices": prices,
         "providers": sorted({p["provider"] for p in prices}),
         "changes": list(reversed(views.events_view(s, newest=100))),
-        "funding": views.funding_view(s),
+        "funding": views.funding_view(s, names=cfg.names),
         "claims": views.claims_view(cfg, s),
         "sources": views.sources_view(cfg, s),
         "charts": charts,

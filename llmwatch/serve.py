@@ -44,7 +44,7 @@ def api(cfg: Settings, path: str, q: dict[str, str]) -> list[dict[str, Any]] | N
                 model=q.get("model"),
             )
         if path == "/api/funding":
-            return views.funding_view(s, company=q.get("company"), since=_when(q.get("since")))
+            return views.funding_view(s, company=q.get("company"), since=_when(q.get("since")), names=cfg.names)
         if path == "/api/claims":
             return views.claims_view(cfg, s, at=_when(q.get("at")))
         if path == "/api/sources":

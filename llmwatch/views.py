@@ -71,7 +71,9 @@ def events_view(
     return records
 
 
-def funding_view(s: Session, *, company: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+def funding_view(
+    s: Session, *, company: str | None = None, since: datetime | None = None, names: Any = None
+) -> list[dict[str, Any]]:
     from db.models import FundingEvent
     from pipeline.store.news import funding_record
 
@@ -80,7 +82,7 @@ def funding_view(s: Session, *, company: str | None = None, since: datetime | No
         stmt = stmt.where(FundingEvent.company == company)
     if since is not None:
         stmt = stmt.where(FundingEvent.announced_on >= since.date())
-    records = [funding_record(s, fe) for fe in s.scalars(stmt)]
+    records = [funding_record(s, fe, names) for fe in s.scalars(stmt)]
     for rec in records:
         rec["source_count"] = len(rec["sources"])
     return records

@@ -224,10 +224,14 @@ def ingest(
 def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from crawler import registry
     from db.engine import session_factory
-    from pipeline.store.news import NewsStore
+    from pipeline.store.news import NewsStore, record_fetch
 
-    store = NewsStore(session_factory(cfg.database_url), rates=cfg.rates, outbox=cfg.outbox, names=cfg.names)
-    results = [store.ingest(source, item) for item in registry.news_items(page)]
+    factory = session_factory(cfg.database_url)
+    store = NewsStore(factory, rates=cfg.rates, outbox=cfg.outbox, names=cfg.names)
+    items = registry.news_items(page)
+    # the file is a fetch of the source as of --fetched-at: it counts for the source's health
+    record_fetch(factory, source, page, items=len(items))
+    results = [store.ingest(source, item) for item in items]
     stored = [r for r in results if r.status == "stored"]
     funded = [r for r in stored if r.funding_event_id]
     err.print(

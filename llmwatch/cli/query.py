@@ -20,7 +20,7 @@ from llmwatch.cli.common import (
     settings,
     when,
 )
-from llmwatch.output import Format, dumps, emit, err, plain
+from llmwatch.output import Format, dumps, emit, err, money_label, plain
 from llmwatch.records import (
     CLAIM_FIELDS,
     EVENT_FIELDS,
@@ -193,18 +193,21 @@ def funding(
     cfg = settings(ctx)
     with session(cfg) as s:
         company = filters.company(s, company, cfg.names)
-        records = views.funding_view(s, company=company, since=when(since, "--since"))
+        records = views.funding_view(s, company=company, since=when(since, "--since"), names=cfg.names)
         if not records:
             hint_if_empty(cfg, s)
+    if fmt is Format.table:  # people read $1.0B and 50亿元; programs get the raw figures
+        for rec in records:
+            rec["amount_shown"] = money_label(
+                rec["amount"], rec["currency"], rec["amount_qualifier"], rec["amount_high"]
+            )
+            rec["valuation_shown"] = money_label(rec["valuation"], rec["valuation_currency"])
     columns = [
         ("announced_on", "announced"),
         ("company_name", "company"),
         ("round", "round"),
-        ("amount", "amount"),
-        ("currency", "cur"),
-        ("amount_qualifier", "qualifier"),
-        ("valuation", "valuation"),
-        ("valuation_currency", "cur"),
+        ("amount_shown", "amount"),
+        ("valuation_shown", "valuation"),
         ("lead_investors", "led by"),
         ("investors", "investors"),
         ("source_count", "sources"),

@@ -206,7 +206,7 @@ class NewsStore:
             s.flush()
             result.events.append({"type": kind, "id": ev.id, "company": event.company, "changed": changed})
             if self.outbox is not None:
-                self.outbox.queue(s, ev, source, funding=funding_record(s, event))
+                self.outbox.queue(s, ev, source, funding=funding_record(s, event, self.names))
 
 
 def _extract(item: NewsItem, names: Registry | None = None) -> list[Report]:
@@ -249,8 +249,13 @@ def _union(lists: Any) -> list[str]:
     return out
 
 
-def funding_record(s: Session, event: FundingEvent) -> dict[str, Any]:
-    """A funding event in the shape of ``contracts.md``, with every source."""
+def funding_record(s: Session, event: FundingEvent, names: Registry | None = None) -> dict[str, Any]:
+    """A funding event in the shape of ``contracts.md``, with every source; a known company
+    under its one display name, with the names the outlets used as ``aliases``."""
+    names = names or default()
+    shown = names.display.get(event.company) or event.company_name
+    said = s.scalars(select(FundingReport.company_name).where(FundingReport.funding_event_id == event.id).distinct())
+    aliases = sorted({n for n in [*said, event.company_name] if n and n != shown})
     rows = s.execute(
         select(Article.url, Article.published_at)
         .join(FundingReport, FundingReport.article_id == Article.id)
@@ -261,7 +266,7 @@ def funding_record(s: Session, event: FundingEvent) -> dict[str, Any]:
         "kind": "funding",
         "funding_event": event.id,
         "company": event.company,
-        "company_name": event.company_name,
+        "company_name": shown,
         "round": event.round,
         "amount": event.amount,
         "currency": event.currency,
@@ -279,6 +284,7 @@ def funding_record(s: Session, event: FundingEvent) -> dict[str, Any]:
         # what the outlets said, where they disagree: each figure with the sources that gave it
         "amounts": _figures(s, event, "amount", "currency"),
         "valuations": _figures(s, event, "valuation", "valuation_currency"),
+        "aliases": aliases,
     }
 
 
