@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
@@ -29,6 +29,7 @@ def prices(
             obs.suspect.is_(None),  # held back until a healthy fetch confirms it
             or_(obs.ended_at.is_(None), obs.ended_at > at),
             or_(obs.effective_to.is_(None), obs.effective_to > at),
+            ~no_longer_shown(at),
         )
     )
     if provider:
@@ -44,6 +45,46 @@ def prices(
         PriceObservation.condition,
         Source.name,
         PriceObservation.currency,
+    )
+
+
+def no_longer_shown(at: datetime) -> ColumnElement[bool]:
+    """A newer healthy fetch of the row's page, by ``at``, did not show its key at all: the
+    page no longer has it, whatever ``removal_after`` decides about a ``model_removed`` event.
+    A key the fetch shows at another price (a change, or a slip held back as suspect) is not
+    gone; a fetch whose extraction broke (``extraction_broken``) is no evidence either way."""
+    obs, later, other = PriceObservation, aliased(Snapshot), aliased(PriceObservation)
+    broken = (
+        select(Event.id).where(Event.snapshot_id == later.id, Event.type == "extraction_broken").correlate_except(Event)
+    )
+    shown = (
+        select(other.id)
+        .correlate_except(other)
+        .where(
+            other.source_id == obs.source_id,
+            other.url == obs.url,
+            other.provider == obs.provider,
+            other.model == obs.model,
+            other.component == obs.component,
+            other.condition == obs.condition,
+            other.currency == obs.currency,
+            other.first_seen <= later.fetched_at,
+            other.last_seen >= later.fetched_at,
+        )
+    )
+    return (
+        select(later.id)
+        .correlate_except(later)
+        .where(
+            later.source_id == obs.source_id,
+            later.url == obs.url,
+            later.status == "ok",
+            later.fetched_at > obs.last_seen,
+            later.fetched_at <= at,
+            ~broken.exists(),
+            ~shown.exists(),
+        )
+        .exists()
     )
 
 

@@ -74,8 +74,8 @@ PRICE_FIELDS = (
     "fetched_at",
 )
 OBSERVATION_FIELDS = (*PRICE_FIELDS, "source", "first_seen", "last_seen", "ended_at", "snapshot")
-#: ``prices``: an observation and how much its source is to be believed
-HELD_PRICE_FIELDS = (*OBSERVATION_FIELDS, "authority", "official", "role")
+#: ``prices``: an observation, how much its source is to be believed, how old its evidence is
+HELD_PRICE_FIELDS = (*OBSERVATION_FIELDS, "authority", "official", "role", "seen", "stale")
 _ROUND = (
     "company",
     "company_name",
@@ -171,6 +171,7 @@ CLAIM_FIELDS = (
     "evidence",
     "evidence_at_article",
     "quote",
+    "as_of",
 )
 ALERT_FIELDS = (
     "id",

@@ -36,7 +36,9 @@ def environment() -> Any:
 
 
 def context(cfg: Settings, s: Session, charts: list[dict[str, str]]) -> dict[str, Any]:
-    prices = views.prices_view(s)
+    from llmwatch.freshness import Limits
+
+    prices = views.prices_view(s, limits=Limits.of(cfg))
     return {
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         "database": cfg.database_url.split("?")[0].split("@")[-1].rsplit("/", 1)[-1],  # a name, never credentials

@@ -31,8 +31,15 @@ def api(cfg: Settings, path: str, q: dict[str, str]) -> list[dict[str, Any]] | N
     """The records of one API path with its filters; None for an unknown path."""
     with session_factory(cfg.database_url)() as s:
         if path == "/api/prices":
+            from llmwatch.freshness import Limits
+
             return views.prices_view(
-                s, provider=q.get("provider"), model=q.get("model"), at=_when(q.get("at")), source=q.get("source")
+                s,
+                provider=q.get("provider"),
+                model=q.get("model"),
+                at=_when(q.get("at")),
+                source=q.get("source"),
+                limits=Limits.of(cfg),
             )
         if path == "/api/events":
             return views.events_view(

@@ -3,7 +3,7 @@ report and the JSON API show the same thing."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +20,10 @@ def prices_view(
     at: datetime | None = None,
     source: str | None = None,
     best: bool = False,
+    limits: Any = None,
 ) -> list[dict[str, Any]]:
-    """``best``: one row per price, the most authoritative source's."""
+    """``best``: one row per price, the most authoritative source's. ``limits``
+    (``freshness.Limits``): each row's ``seen`` by then and whether it is ``stale``."""
     from crawler import registry
     from db import queries
     from llmwatch.records import observation
@@ -41,6 +43,10 @@ def prices_view(
     records.sort(key=lambda r: (_price_key(r), -r["authority"], r["source"], r["url"]))
     if best:
         records = [r for i, r in enumerate(records) if i == 0 or _price_key(records[i - 1]) != _price_key(r)]
+    if limits is not None:
+        from llmwatch import freshness
+
+        freshness.mark(s, records, limits, at)
     return records
 
 
@@ -109,7 +115,9 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
     """Every source with its schedule, last success and error, and health."""
     from crawler import registry
     from db import queries
+    from llmwatch.freshness import Limits
 
+    limits = Limits.of(cfg)
     snaps = s.execute(queries.last_snapshots()).all()
     stale = dict(s.execute(queries.last_event_of("source_stale")).all())
     counts = dict(s.execute(queries.current_counts()).all())
@@ -135,7 +143,7 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
                 # a parser built from documented structure stays experimental until a crawl reads a real page
                 "status": "experimental" if spider.experimental and not any(p.run_id for p in ok) else "stable",
                 "schedule": plans.get(name, "not scheduled"),
-                "health": health(latest, stale.get(name)),
+                "health": health(latest, stale.get(name), limits(name)),
                 "pages": len(latest),
                 "last_fetched": max((p.last_seen_at for p in latest), default=None),
                 "last_success": max((p.last_seen_at for p in ok), default=None),
@@ -151,12 +159,19 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
     return records
 
 
-def health(latest: list[Any], stale_at: Any = None) -> str:
-    """ok, never fetched, stale, or what is wrong with how many of the source's pages."""
+def health(latest: list[Any], stale_at: Any = None, limit: timedelta | None = None) -> str:
+    """ok, never fetched, stale, or what is wrong with how many of the source's pages. Stale:
+    no successful fetch within ``limit`` of now (the schedule's interval × stale_after_intervals)."""
+    from llmwatch.freshness import age_label
+
     if not latest:
         return "never fetched"
     if stale_at is not None and stale_at > max(p.last_seen_at for p in latest):
         return f"stale since {stale_at:%Y-%m-%d %H:%M}Z"
+    success = max((p.last_seen_at for p in latest if p.status == "ok"), default=None)
+    now = datetime.now(UTC)
+    if limit is not None and success is not None and now - success > limit:
+        return f"stale: last success {age_label(now - success)} ago (limit {age_label(limit)})"
     failing = sum(p.status == "error" for p in latest)
     empty = sum(p.status == "empty" for p in latest)
     if failing:

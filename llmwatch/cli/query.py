@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -46,30 +46,46 @@ def prices(
     best: Annotated[
         bool, typer.Option("--best", help="one row per price: the provider's own page, else the best other source")
     ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="leave out stale rows: evidence older than the source's staleness limit")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The current price table (or the one in force --at a date), one row per source and price.
 
-    The provider's own page is authoritative (role "official"); other sources are shown
-    beside it as "reference".
+    A row is current while its page shows it: a newer healthy fetch of the page without it ends
+    it. The provider's own page is authoritative (role "official"); other sources are shown
+    beside it as "reference". Each row says how old its evidence is ("seen": 3 d, 2 y) and is
+    marked stale past its source's limit ([health] stale_after_intervals × its schedule).
 
     llmwatch prices --provider deepseek
 
-    llmwatch prices --best --provider alibaba
+    llmwatch prices --best --fresh --provider alibaba
 
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
     from llmwatch import views
     from llmwatch.cli import filters
+    from llmwatch.freshness import Limits, age_label
 
     cfg = settings(ctx)
+    moment = when(at, "--at")
     with session(cfg) as s:
         provider, source = filters.provider(s, provider, cfg.scope), filters.source(s, source)
-        records = views.prices_view(s, provider=provider, model=model, at=when(at, "--at"), source=source, best=best)
+        records = views.prices_view(
+            s, provider=provider, model=model, at=moment, source=source, best=best, limits=Limits.of(cfg)
+        )
         if not records:
             hint_if_empty(cfg, s)
-    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("last_seen", "seen (UTC)")]
-    title = f"{len(records)} prices" + (f" at {at}" if at else "")
+    if fresh:
+        records = [r for r in records if not r["stale"]]
+    if fmt is Format.table:
+        now = moment or datetime.now(UTC)
+        for rec in records:
+            rec["age"] = age_label(now - rec["seen"]) + (" stale" if rec["stale"] else "")
+    # with --at, the evidence is what was seen by then, and its age then
+    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("age", f"seen (by {at})" if at else "seen")]
+    title = f"{len(records)} prices" + (f" at {at}" if at else "") + (" (stale rows left out)" if fresh else "")
     emit(records, fmt, columns, title=title, fields=HELD_PRICE_FIELDS)
 
 

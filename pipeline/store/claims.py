@@ -252,7 +252,8 @@ def _funding(session: Session, claim: Claim, at: datetime | None, rates: dict[st
 def record(
     session: Session, claim: Claim, *, at: datetime | None = None, rates: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """A claim in the shape of ``contracts.md``: status then and now, and the evidence."""
+    """A claim in the shape of ``contracts.md``: status then and now (or at ``at``, named by
+    ``as_of``), and the evidence."""
     then = check(session, claim, article_moment(claim), rates)
     now = check(session, claim, at, rates)
     state = session.get(ClaimState, claim.id)
@@ -273,6 +274,8 @@ def record(
         "evidence": [e.record() for e in now.evidence],
         "evidence_at_article": [e.record() for e in then.evidence],
         "quote": claim.quote,
+        #: the moment ``status_now`` and ``evidence`` are for: null for now
+        "as_of": at,
     }
 
 
