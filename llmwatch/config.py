@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pipeline.extract.alerts import Rule, RuleError, rules_from_config
 from pipeline.extract.collect import DEFAULT_SCOPE
+from pipeline.extract.dates import duration
 from pipeline.extract.names import Registry
 from pipeline.extract.records import Policy
 from pipeline.extract.units import DEFAULT_USD_CNY
@@ -31,7 +32,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # pages stored per transaction during a crawl (flushed every 2 s and when the crawl ends)
     # a crawl of this many pages or more stores in a second process (a core of its own)
     "store": {"batch_size": 100, "process_from": 50},
-    "changes": {"removal_after": 2, "discrepancy_pct": 10},
+    # sources further apart than discrepancy_pct on one price, each seen within discrepancy_window
+    "changes": {"removal_after": 2, "discrepancy_pct": 10, "discrepancy_window": "14d"},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
     "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
     "news": {"feeds": [], "follow_articles": True},
@@ -86,6 +88,7 @@ class Settings:
             max_drop_pct=Decimal(str(health["max_drop_pct"])),
             max_reject_rate=Decimal(str(health["max_reject_rate"])),
             discrepancy_pct=Decimal(str(self.raw["changes"]["discrepancy_pct"])),
+            discrepancy_window=duration(str(self.raw["changes"]["discrepancy_window"])),
         )
 
     @property

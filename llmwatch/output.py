@@ -95,6 +95,15 @@ def csv_value(value: Any) -> str:
     return str(plain(value))
 
 
+def like_source(cny: Decimal | None, amount: Decimal | None, currency: str) -> str:
+    """A converted figure shown to the precision of the figure it came from (0.028 USD ->
+    ``0.20``, not ``0.20104``); a CNY figure as written."""
+    if cny is None or amount is None or currency == "CNY" or not cny:
+        return "" if cny is None else fmt(cny)
+    digits = max(2, len(amount.normalize().as_tuple().digits))
+    return f"{cny.quantize(Decimal(1).scaleb(cny.adjusted() - digits + 1)):f}"
+
+
 _QUALIFIERS = {"over": "over ", "about": "~", "up_to": "up to "}
 
 

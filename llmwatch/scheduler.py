@@ -27,18 +27,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler import registry
 from llmwatch.config import ConfigError, Settings
-from llmwatch.schema import INTERVAL
+from pipeline.extract.dates import duration
 
 log = logging.getLogger("llmwatch.scheduler")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def every(text: str) -> timedelta:
     """``6h`` -> 6 hours; ``30m``, ``1d``, ``90s``."""
-    m = INTERVAL.match(str(text))
-    if m is None:
-        raise ConfigError(f"not an interval: {text!r} (use e.g. 30m, 6h, 1d)")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        return duration(str(text))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ against it, so a misspelt key or a wrong value is a one-line error at start."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -12,8 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-#: ``6h``, ``30m``, ``1d``, ``90s`` (``llmwatch.scheduler.every``)
-INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+from pipeline.extract.dates import INTERVAL
 
 
 def _interval(text: str) -> str:
@@ -75,6 +73,7 @@ class Store(Section):
 class Changes(Section):
     removal_after: Annotated[int, Field(ge=1)]
     discrepancy_pct: Pct
+    discrepancy_window: Interval
 
 
 class Health(Section):

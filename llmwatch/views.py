@@ -21,9 +21,12 @@ def prices_view(
     source: str | None = None,
     best: bool = False,
     limits: Any = None,
+    rates: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """``best``: one row per price, the most authoritative source's. ``limits``
-    (``freshness.Limits``): each row's ``seen`` by then and whether it is ``stale``."""
+    """``best``: one row per price: the most authoritative source's, in the provider's own
+    currency before a conversion of it, the newest evidence first. ``limits``
+    (``freshness.Limits``): each row's ``seen`` by then and whether it is ``stale``.
+    ``rates``: every foreign figure in CNY at the rate of the day it was last seen."""
     from crawler import registry
     from db import queries
     from llmwatch.records import observation
@@ -39,15 +42,31 @@ def prices_view(
         rec["authority"] = registry.authority(rec["source"], rec["provider"])
         rec["official"] = rec["authority"] >= 3
         rec["role"] = "official" if rec["official"] else "reference"
-    # per key, the provider's own page first: it is authoritative, the rest are reference
-    records.sort(key=lambda r: (_price_key(r), -r["authority"], r["source"], r["url"]))
+    # per key: the provider's own page first (authoritative, the rest are reference); a CNY
+    # figure before the same price converted from USD; the newest evidence first
+    records.sort(key=lambda r: (r["source"], r["url"]))
+    records.sort(key=lambda r: r["last_seen"], reverse=True)
+    records.sort(key=lambda r: (_price_key(r), -r["authority"], r["currency"] != "CNY"))
     if best:
         records = [r for i, r in enumerate(records) if i == 0 or _price_key(records[i - 1]) != _price_key(r)]
     if limits is not None:
         from llmwatch import freshness
 
         freshness.mark(s, records, limits, at)
+    if rates is not None:
+        from contextlib import suppress
+
+        from pipeline.extract.units import PriceError, to_cny
+
+        for rec in records:
+            # no rate for that currency: the stored conversion stands
+            with suppress(PriceError):
+                rec["cny_per_mtok"] = to_cny(rec["amount_per_mtok"], rec["currency"], _day(rec), rates)
     return records
+
+
+def _day(rec: dict[str, Any]) -> Any:
+    return (rec.get("seen") or rec["last_seen"]).date()
 
 
 def _price_key(rec: dict[str, Any]) -> tuple[str, str, str, str]:

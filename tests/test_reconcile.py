@@ -4,6 +4,7 @@ page is authoritative, the others are reference."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,7 +16,10 @@ from llmwatch.views import events_view, prices_view
 from pipeline.store.ingest import Policy, reconcile
 from tests.conftest import ingest_fixture
 
-POLICY = Policy(official=official_sources())
+# the seed's pages were fetched six weeks apart: compared under a window that spans them (the
+# default 14 days is tested below)
+WIDE = timedelta(days=60)
+POLICY = Policy(official=official_sources(), discrepancy_window=WIDE)
 
 
 def _seed(factory: sessionmaker[Session], policy: Policy = POLICY) -> None:
@@ -30,7 +34,7 @@ def test_values_within_the_tolerance_are_not_a_discrepancy(factory: sessionmaker
 
 
 def test_a_tighter_tolerance_reports_every_source_value(factory: sessionmaker[Session]) -> None:
-    _seed(factory, Policy(discrepancy_pct=Decimal(1), official=official_sources()))
+    _seed(factory, Policy(discrepancy_pct=Decimal(1), official=official_sources(), discrepancy_window=WIDE))
     with factory() as s:
         found = [e for e in events_view(s, type_="price_discrepancy") if e["model"] == "deepseek-chat"]
     by_component = {e["component"]: e for e in found}
@@ -100,3 +104,41 @@ def test_best_keeps_one_row_per_price_the_official_one_first(factory: sessionmak
         ("input_cache_hit", "deepseek", Decimal("0.2")),
         ("output", "deepseek", Decimal(3)),
     ]
+
+
+def test_values_seen_further_apart_than_the_window_are_not_compared(factory: sessionmaker[Session]) -> None:
+    # DeepSeek's page of 2025-12-20 and llmprice.cn's of 2026-01-29: 40 days apart, 2.04% apart
+    _seed(factory, Policy(discrepancy_pct=Decimal(1), official=official_sources()))
+    with factory() as s:
+        assert events_view(s, type_="price_discrepancy") == []
+
+
+def test_a_providers_two_pages_count_once_its_own_currency_first(factory: sessionmaker[Session]) -> None:
+    policy = Policy(discrepancy_pct=Decimal("0.1"), official=official_sources())
+    for page in ("deepseek/2025-12-20_en_crawler-markdown.md", "deepseek/2025-12-20_zh_crawler-markdown.md"):
+        ingest_fixture(factory, page, "2025-12-20T00:00:00+00:00", policy=policy)
+    with factory() as s:  # the USD page (0.28 -> 2.0104) and the CNY page (2) never disagree between them
+        assert events_view(s, type_="price_discrepancy") == []
+    # llmprice.cn's table, here fetched five days later (a hand-set time: the real copy is of 2026-01-29)
+    ingest_fixture(factory, "llmprice_cn/2026-01-29_index.html", "2025-12-25T00:00:00+00:00", policy=policy)
+    with factory() as s:
+        found = [e for e in events_view(s, type_="price_discrepancy") if e["model"] == "deepseek-chat"]
+    assert sorted(e["component"] for e in found) == ["input", "output"]
+    inp = next(e for e in found if e["component"] == "input")
+    assert [(v["source"], v["value"], v["currency"]) for v in inp["values"]] == [
+        ("deepseek", "2", "CNY"),
+        ("llmprice_cn", "1.96", "CNY"),
+    ]
+
+
+def test_a_discrepancy_is_alerted_only_when_a_rule_asks_for_it() -> None:
+    from pipeline.extract.alerts import Rule, plan, rules_from_config
+
+    ev = {"type": "price_discrepancy", "provider": "deepseek", "model": "deepseek-chat"}
+    everything = rules_from_config({"channels": ["file:///tmp/all.jsonl"]})
+    assert plan(everything, ev) == []
+    asked = rules_from_config(
+        {"channels": [], "rules": [{"name": "tables", "events": ["price_discrepancy"], "channels": ["stdout://"]}]}
+    )
+    assert [(r.name, url) for r, url in plan(asked, ev)] == [("tables", "stdout://")]
+    assert Rule("all", ("stdout://",)).matches({"type": "price_changed", "new": 1, "old": 2})

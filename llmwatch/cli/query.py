@@ -32,8 +32,8 @@ from llmwatch.records import (
 )
 from pipeline.extract import alerts
 
-#: every type an event can have (``events --type``), the alertable ones and the price discrepancies
-EVENT_TYPES = tuple(sorted(alerts.EVENT_TYPES | {"price_discrepancy"}))
+#: every type an event can have (``events --type``)
+EVENT_TYPES = tuple(sorted(alerts.EVENT_TYPES))
 
 
 @app.command()
@@ -44,36 +44,53 @@ def prices(
     at: Annotated[str | None, typer.Option(help="prices in force at this date/time (ISO 8601) instead of now")] = None,
     source: Annotated[str | None, typer.Option(help="only this source")] = None,
     best: Annotated[
-        bool, typer.Option("--best", help="one row per price: the provider's own page, else the best other source")
+        bool, typer.Option("--best", help="one row per price (the default; kept for scripts that pass it)")
+    ] = False,
+    all_sources: Annotated[
+        bool,
+        typer.Option("--all-sources", help="every source's row and every currency a page gives, not one row per price"),
     ] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="leave out stale rows: evidence older than the source's staleness limit")
     ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """The current price table (or the one in force --at a date), one row per source and price.
+    """The current price table (or the one in force --at a date), one row per price.
 
     A row is current while its page shows it: a newer healthy fetch of the page without it ends
-    it. The provider's own page is authoritative (role "official"); other sources are shown
-    beside it as "reference". Each row says how old its evidence is ("seen": 3 d, 2 y) and is
+    it. Each price is the provider's own page's (role "official") when it has one, in the
+    provider's own currency before a conversion of it; --all-sources shows every source
+    beside it ("reference"). Each row says how old its evidence is ("seen": 3 d, 2 y) and is
     marked stale past its source's limit ([health] stale_after_intervals × its schedule).
+    CNY figures converted from USD use the rate of the day last seen, shown to the source
+    figure's precision (JSON and CSV keep every digit).
 
     llmwatch prices --provider deepseek
 
-    llmwatch prices --best --fresh --provider alibaba
+    llmwatch prices --all-sources --model qwen-long
+
+    llmwatch prices --fresh --provider alibaba
 
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
     from llmwatch import views
     from llmwatch.cli import filters
     from llmwatch.freshness import Limits, age_label
+    from llmwatch.output import like_source
 
     cfg = settings(ctx)
     moment = when(at, "--at")
     with session(cfg) as s:
         provider, source = filters.provider(s, provider, cfg.scope), filters.source(s, source)
         records = views.prices_view(
-            s, provider=provider, model=model, at=moment, source=source, best=best, limits=Limits.of(cfg)
+            s,
+            provider=provider,
+            model=model,
+            at=moment,
+            source=source,
+            best=best or not all_sources,
+            limits=Limits.of(cfg),
+            rates=cfg.rates,
         )
         if not records:
             hint_if_empty(cfg, s)
@@ -83,8 +100,15 @@ def prices(
         now = moment or datetime.now(UTC)
         for rec in records:
             rec["age"] = age_label(now - rec["seen"]) + (" stale" if rec["stale"] else "")
+            rec["cny_shown"] = like_source(rec["cny_per_mtok"], rec["amount_per_mtok"], rec["currency"])
     # with --at, the evidence is what was seen by then, and its age then
-    columns = [*PRICE_COLUMNS[:7], ("source", "source"), ("role", "role"), ("age", f"seen (by {at})" if at else "seen")]
+    columns = [
+        *PRICE_COLUMNS[:6],
+        ("cny_shown", "CNY/1M"),
+        ("source", "source"),
+        ("role", "role"),
+        ("age", f"seen (by {at})" if at else "seen"),
+    ]
     title = f"{len(records)} prices" + (f" at {at}" if at else "") + (" (stale rows left out)" if fresh else "")
     emit(records, fmt, columns, title=title, fields=HELD_PRICE_FIELDS)
 

@@ -30,12 +30,14 @@ EVENT_TYPES = frozenset(
         "source_stale",
         "source_recovered",
         "claim_changed",
+        "price_discrepancy",
     }
 )
 
 
-#: events a rule must name to be alerted: a suspect price is not news until it is confirmed
-ASKED_FOR_ONLY = frozenset({"price_suspect"})
+#: events a rule must name to be alerted: a suspect price is not news until it is confirmed;
+#: sources that disagree are a matter for whoever keeps the tables, not for every channel
+ASKED_FOR_ONLY = frozenset({"price_suspect", "price_discrepancy"})
 
 
 class RuleError(ValueError):

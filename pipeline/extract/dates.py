@@ -113,3 +113,18 @@ def _slow(raw: str, base: datetime, tz: ZoneInfo) -> datetime | None:
     # absolute forms only: relative ones were resolved against ``base`` above
     data = _parser(str(tz)).get_date_data(raw)
     return data.date_obj if data else None
+
+
+#: ``6h``, ``30m``, ``1d``, ``90s`` (schedules, staleness, windows)
+INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def duration(text: str) -> timedelta:
+    """``6h`` -> 6 hours (``text`` already checked against ``INTERVAL``)."""
+    m = INTERVAL.match(text)
+    if m is None:
+        raise ValueError(f"not an interval: {text!r} (use e.g. 30m, 6h, 1d)")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})

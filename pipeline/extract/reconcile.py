@@ -10,7 +10,7 @@ values are held, and whether a set of values was reported already, is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -52,11 +52,27 @@ def spread_pct(low: Decimal, high: Decimal) -> Decimal:
 
 
 def compare(
-    key: Key, held: list[Held], source: str, tolerance_pct: Decimal, official: frozenset[tuple[str, str]]
+    key: Key,
+    held: list[Held],
+    source: str,
+    tolerance_pct: Decimal,
+    official: frozenset[tuple[str, str]],
+    window: timedelta | None = None,
 ) -> Discrepancy | None:
-    """The sources holding ``key`` disagree beyond the tolerance, ``source`` among them."""
-    names = {h.source for h in held}
-    if len(names) < 2 or source not in names:
+    """The sources holding ``key`` disagree beyond the tolerance, ``source`` among them.
+
+    Only values seen within ``window`` of ``source``'s are compared (an old figure is history,
+    not a disagreement), and each source once: its figure in CNY before a conversion, the
+    newest first, so two pages of one provider (DeepSeek's USD and CNY pages) never disagree
+    with each other, nor count twice."""
+    mine = [h for h in held if h.source == source]
+    if not mine:
+        return None
+    if window is not None:
+        newest = max(h.last_seen for h in mine)
+        held = [h for h in held if abs(h.last_seen - newest) <= window]
+    held = _one_per_source(held)
+    if len(held) < 2:
         return None
     cny = [h.cny_per_mtok for h in held]
     low, high = min(cny), max(cny)
@@ -77,6 +93,13 @@ def compare(
         for h in sorted(held, key=lambda h: ((h.source, h.provider) not in official, h.source, h.url))
     ]
     return Discrepancy(key, low, high, pct, values, next((v for v in values if v["official"]), None))
+
+
+def _one_per_source(held: list[Held]) -> list[Held]:
+    best: dict[str, Held] = {}
+    for h in sorted(held, key=lambda h: (h.currency != "CNY", -h.last_seen.timestamp(), h.url)):
+        best.setdefault(h.source, h)
+    return list(best.values())
 
 
 def fingerprint(values: list[dict[str, Any]]) -> list[list[str]]:

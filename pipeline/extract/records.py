@@ -7,7 +7,7 @@ money field is a ``Decimal``; every timestamp is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -108,6 +108,8 @@ class Policy:
     max_reject_rate: Decimal = Decimal("0.25")
     #: sources that differ by more than this (in CNY) on one key: a price_discrepancy
     discrepancy_pct: Decimal = Decimal(10)
+    #: values compared only when each was seen within this of the other (older ones are history)
+    discrepancy_window: timedelta = timedelta(days=14)
     #: the providers' own pages, authoritative when sources disagree
     official: frozenset[tuple[str, str]] = frozenset()
 

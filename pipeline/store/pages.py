@@ -168,7 +168,8 @@ class PageWrite(HoldBack):
         """Discrepancies on the models (of ``shared``: held by several sources) this page priced."""
         rows = [row for row in self.stored_rows if row.model in shared]
         tolerance = self.policy.discrepancy_pct
-        for found in reconcile.find(self.session, rows, self.src.name, tolerance, self.policy.official):
+        window = self.policy.discrepancy_window
+        for found in reconcile.find(self.session, rows, self.src.name, tolerance, self.policy.official, window):
             provider, model, component, condition = found.key
             self._event(
                 "price_discrepancy",

@@ -9,6 +9,7 @@ page seen again with the same figures, says nothing new).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +40,7 @@ def find(
     source: str,
     tolerance_pct: Decimal,
     official: frozenset[tuple[str, str]],
+    window: timedelta | None = None,
 ) -> list[Discrepancy]:
     """Discrepancies that involve ``source``'s just-stored ``rows`` and are new."""
     keys = {(r.provider, r.model, r.component, r.condition or "") for r in rows}
@@ -58,7 +60,7 @@ def find(
             )
     found = []
     for key, seen in sorted(held.items()):
-        d = compare(key, seen, source, tolerance_pct, official)
+        d = compare(key, seen, source, tolerance_pct, official, window)
         if d is not None and not _already_reported(session, key, d.values):
             found.append(d)
     return found
