@@ -83,7 +83,7 @@ def llmwatch(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def prices(data: Path) -> list[dict]:
-    out = llmwatch(data, "prices", "--format", "json").stdout
+    out = llmwatch(data, "prices", "--all-sources", "--format", "json").stdout  # every source's rows
     return sorted((json.loads(line) for line in out.splitlines()), key=lambda r: json.dumps(r, sort_keys=True))
 
 

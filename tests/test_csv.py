@@ -117,10 +117,13 @@ def test_extract_and_ingest_write_the_same_shapes(full: Run, tmp_path: Path) -> 
     assert code == 0 and _csv(out)[0] == list(shapes.PRICE_FIELDS)
     code, out, _ = full("extract", str(FIXTURES / PAGES[4][0]), "--source", "news", "--format", "csv")
     assert code == 0 and _csv(out)[0] == list(shapes.REPORT_FIELDS)
-    page = FIXTURES / "syaoranwe/2024-05-23_README.md"
+    first, then = FIXTURES / "syaoranwe/2024-05-23_README.md", FIXTURES / "syaoranwe/2024-06-05_README.md"
+    assert full("ingest", str(first), "--source", "syaoranwe", "--fetched-at", "2024-05-23T10:33:46Z")[0] == 0
+    # the table two weeks later: models added
     code, out, _ = full(
-        "ingest", str(page), "--source", "syaoranwe", "--fetched-at", "2024-05-23T10:33:46Z", "-f", "csv"
+        "ingest", str(then), "--source", "syaoranwe", "--fetched-at", "2024-06-05T11:47:38Z", "-f", "csv"
     )
     rows = _csv(out)
     assert code == 0 and rows[0] == list(shapes.EVENT_FIELDS) and len(rows) > 1
+    assert "model_added" in {r[0] for r in rows[1:]}
     assert all(len(r) == len(rows[0]) and r[0] for r in rows[1:])  # the page's events, whatever their type

@@ -74,7 +74,7 @@ def site() -> Iterator[str]:
 
 def _prices(data: Path) -> dict[tuple[str, ...], dict]:
     """(model, component) -> the row, and (model, component, condition) for tiered prices."""
-    out = llmwatch(data, "prices", "--format", "json").stdout
+    out = llmwatch(data, "prices", "--all-sources", "--format", "json").stdout  # every source's rows
     rows = list(map(json.loads, out.splitlines()))
     return {
         **{(r["model"], r["component"]): r for r in rows},
