@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -11,13 +13,22 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 from pipeline.extract.units import fmt
 
-# wide enough that a piped table is not folded into a column of fragments
-console = Console(width=None if sys.stdout.isatty() else 200)
+
+def _width() -> int | None:
+    """The terminal's width; piped, ``COLUMNS`` when set, else wide enough that nothing wraps."""
+    if sys.stdout.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else 10_000
+
+
+console = Console(width=_width())
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -59,9 +70,11 @@ def emit(
     columns: Sequence[tuple[str, str]],
     title: str = "",
     fields: Sequence[str] = (),
+    drop: Sequence[str] = (),
 ) -> None:
     """Print ``records``; ``columns`` (key, heading) choose what a table shows, ``fields``
-    (the record shape, ``llmwatch.records``) the header of a CSV file, rows or none."""
+    (the record shape, ``llmwatch.records``) the header of a CSV file, rows or none; ``drop``
+    the table columns a narrow terminal can do without, the least needed first."""
     if fmt_ is Format.json:
         for rec in records:
             sys.stdout.write(dumps(rec) + "\n")
@@ -73,14 +86,54 @@ def emit(
         for rec in records:
             writer.writerow([csv_value(rec.get(k)) for k in header])
         return
-    table = Table(title=title or None, show_lines=False, header_style="bold")
-    for _, heading in columns:
-        table.add_column(heading, overflow="fold")
-    for rec in records:
-        table.add_row(*(_cell(rec.get(k)) for k, _ in columns))
-    console.print(table)
+    console.print(_table(records, columns, title, drop))
     if not records:
         console.print("[dim](nothing to show)[/dim]")
+
+
+def _table(
+    records: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], title: str, drop: Sequence[str] = ()
+) -> Table:
+    """A table as wide as the terminal: empty columns go first, then those in ``drop`` (the
+    least needed first), then text is cut (with …), then the last columns; a number is never
+    cut or split across lines."""
+    cells = {k: [_cell(rec.get(k)) for rec in records] for k, _ in columns}
+    natural = {k: max([cell_len(h), *(cell_len(c) for c in cells[k])]) for k, h in columns}
+    numeric = {k: all(_NUMBER.fullmatch(c) for c in cells[k] if c) for k, _ in columns}
+    keep = [(k, h) for k, h in columns if any(cells[k])] if records else list(columns)
+    keep = keep or list(columns)
+    widths = dict(natural)
+    room = console.width
+
+    def total() -> int:
+        return sum(widths[k] for k, _ in keep) + 3 * len(keep) + 1
+
+    for name in drop:
+        if total() > room and len(keep) > 1:
+            keep = [c for c in keep if c[0] != name] or keep
+    for k, h in sorted(keep, key=lambda c: -natural[c[0]]):  # the widest text first
+        if total() <= room:
+            break
+        if not numeric[k]:
+            widths[k] = max(min(natural[k], 12), cell_len(h), widths[k] - (total() - room))
+    while total() > room and len(keep) > 1:
+        keep.pop()
+    table = Table(title=title or None, show_lines=False, header_style="bold")
+    for k, heading in keep:
+        table.add_column(
+            heading,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=widths[k],
+            min_width=widths[k] if numeric[k] else None,
+        )
+    for i in range(len(records)):
+        table.add_row(*(cells[k][i] for k, _ in keep))
+    return table
+
+
+#: a cell that is a number (or a date, a time): shown whole, never cut
+_NUMBER = re.compile(r"[-+~$]?[\d.,:/ T-]+[%BM]?(?: [A-Z]{3})?")
 
 
 def csv_value(value: Any) -> str:

@@ -110,7 +110,14 @@ def prices(
         ("age", f"seen (by {at})" if at else "seen"),
     ]
     title = f"{len(records)} prices" + (f" at {at}" if at else "") + (" (stale rows left out)" if fresh else "")
-    emit(records, fmt, columns, title=title, fields=HELD_PRICE_FIELDS)
+    emit(
+        records,
+        fmt,
+        columns,
+        title=title,
+        fields=HELD_PRICE_FIELDS,
+        drop=("role", "provider", "currency", "amount_per_mtok"),
+    )
 
 
 @app.command()
@@ -150,7 +157,7 @@ def events(
         )
         if not records:
             hint_if_empty(cfg, s)
-    emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events", fields=EVENT_FIELDS)
+    emit(records, fmt, EVENT_COLUMNS, title=f"{len(records)} events", fields=EVENT_FIELDS, drop=("id", "source"))
 
 
 @app.command()
