@@ -141,3 +141,42 @@ def test_the_json_api(factory, db_url: str) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_api_answers_as_the_cli_does(factory, db_url: str) -> None:
+    openrouter_pair(factory)
+    from llmwatch.serve import PORT, make_server
+
+    assert PORT != 8765  # the README's webhook example listens there
+    server = make_server(load(None, {"LLMWATCH_DATABASE_URL": db_url}), port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        # one row per price by default, every source with all_sources=1; limit as --limit
+        assert len(json.loads(fetch(f"{base}/api/prices?model=yi-6b&limit=1"))) == 1
+        assert len(json.loads(fetch(f"{base}/api/events?limit=2"))) == 2
+        assert {p["stale"] for p in json.loads(fetch(f"{base}/api/prices?model=yi-6b"))} == {True}
+        assert json.loads(fetch(f"{base}/api/prices?model=yi-6b&fresh=1")) == []
+        # case-insensitive ids, as in the CLI
+        assert json.loads(fetch(f"{base}/api/prices?provider=DeepSeek")) == json.loads(
+            fetch(f"{base}/api/prices?provider=deepseek")
+        )
+        for query, message in [
+            ("/api/prices?provider=openai", "provider: unknown provider 'openai'; known: 01ai, alibaba"),
+            ("/api/events?type=price_change", "type: unknown event type 'price_change'; did you mean 'price_changed'"),
+            ("/api/prices?at=yesterday", "at: not an ISO 8601 date or time: 'yesterday'"),
+            ("/api/events?since=9999-12-31T23:59:59-23:59", "since: not an ISO 8601 date or time"),
+            ("/api/events?limit=0", "limit: a whole number of 1 or more, not '0'"),
+        ]:
+            with pytest.raises(HTTPError) as bad:
+                fetch(base + query)
+            assert bad.value.code == 400, query
+            assert json.loads(bad.value.read())["error"].startswith(message), query
+            bad.value.close()
+        head = urllib.request.Request(f"{base}/api/sources", method="HEAD")
+        with urllib.request.urlopen(head) as response:
+            assert response.status == 200 and response.read() == b""
+            assert int(response.headers["Content-Length"]) > 0
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -34,12 +34,13 @@ def run() -> None:
 
     from crawler.registry import UnknownSource
     from crawler.run import BadUrl, NothingToReplay
+    from llmwatch.filters import FilterError
     from pipeline.store.ingest import OutOfOrder
 
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
         sys.exit(code if isinstance(code, int) else 0)
-    except (UsageError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay, BadUrl) as exc:
+    except (UsageError, FilterError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay, BadUrl) as exc:
         _fail(2, str(exc))
     except NothingFound as exc:
         _fail(3, str(exc))

@@ -175,8 +175,8 @@ def plot(
     from pathlib import Path
 
     from db.engine import session_factory
+    from llmwatch import filters
     from llmwatch import plot as charts
-    from llmwatch.cli import filters
 
     if not (models or provider or cheapest):
         raise UsageError("name models, or give --provider or --cheapest (see llmwatch plot --help)")
@@ -224,14 +224,18 @@ def report(
 @app.command()
 def serve(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8754,
 ) -> None:
     """Browse the database: the report page live, and a read-only JSON API with the CLI's filters.
 
-    /api/prices?provider=&model=&at=&source=   /api/events?type=&provider=&company=&since=
-    /api/funding?company=&since=               /api/claims?at=     /api/sources
+    /api/prices?provider=&model=&at=&source=&fresh=1&all_sources=1&limit=
+    /api/events?type=&provider=&company=&since=&source=&model=&limit=
+    /api/funding?company=&since=&limit=        /api/claims?at=     /api/sources
 
-      llmwatch serve --port 8765      # then open http://127.0.0.1:8765/
+    The same filters as the commands, checked the same way: an unknown value or a bad date
+    is a 400 with {"error": "..."} in plain words. HEAD is answered too.
+
+      llmwatch serve                  # then open http://127.0.0.1:8754/
     """
 
     from llmwatch.serve import make_server

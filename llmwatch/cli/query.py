@@ -73,8 +73,7 @@ def prices(
 
     llmwatch prices --model qwen-long --at 2024-06-01 --format json
     """
-    from llmwatch import views
-    from llmwatch.cli import filters
+    from llmwatch import filters, views
     from llmwatch.freshness import Limits, age_label
     from llmwatch.output import like_source
 
@@ -138,8 +137,7 @@ def events(
 
     llmwatch events --since 2024-06-01 --format json
     """
-    from llmwatch import views
-    from llmwatch.cli import filters
+    from llmwatch import filters, views
 
     cfg = settings(ctx)
     with session(cfg) as s:
@@ -172,7 +170,7 @@ def history(
     llmwatch history deepseek-chat --component input
     """
     from db import queries
-    from llmwatch.cli import filters
+    from llmwatch import filters
     from llmwatch.records import observation
 
     cfg = settings(ctx)
@@ -234,8 +232,7 @@ def funding(
 
     llmwatch funding --since 2024-01-01 --format json
     """
-    from llmwatch import views
-    from llmwatch.cli import filters
+    from llmwatch import filters, views
 
     cfg = settings(ctx)
     with session(cfg) as s:
@@ -273,7 +270,7 @@ def rejects(
     llmwatch rejects --source litellm
     """
     from db import queries
-    from llmwatch.cli import filters
+    from llmwatch import filters
 
     cfg = settings(ctx)
     with session(cfg) as s:

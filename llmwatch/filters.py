@@ -1,6 +1,7 @@
 """Filters that say when they match nothing: a provider, source, event type, component,
-company or model that neither the database nor the registries know is a usage error
-(exit 2) naming the closest known values; a known one matches whatever its case."""
+company or model that neither the database nor the registries know is a ``FilterError``
+naming the closest known values (exit 2 in the CLI, 400 from ``serve``); a known one
+matches whatever its case."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from llmwatch.cli.common import UsageError
+
+class FilterError(ValueError):
+    """A filter value nothing knows."""
+
 
 #: the price components every source may give (``pipeline.extract.headers``), besides those stored
 COMPONENTS = ("input", "output", "input_cache_hit", "input_cache_write", "batch", "price")
@@ -30,7 +34,7 @@ def pick(value: str | None, known: Iterable[str], what: str, option: str) -> str
     else:
         names = sorted(by_fold.values())
         hint = "known: " + ", ".join(names[:40]) + (f" and {len(names) - 40} more" if len(names) > 40 else "")
-    raise UsageError(f"{option}: unknown {what} {value!r}; {hint}")
+    raise FilterError(f"{option}: unknown {what} {value!r}; {hint}")
 
 
 def _distinct(s: Session, column: Any) -> set[str]:
