@@ -4,7 +4,8 @@ One line per model, in CNY per 1M tokens. Where sources disagree, a line
 follows the most authoritative source that had a price at each moment (the
 provider's own page, then a reseller, a community table, an aggregator), so a
 line moves when the market moves, not when the evidence changes hands.
-Price changes are marked on the line.
+Each change is marked on the step, in CNY. A line ends at the model's last
+observation, dashed on to the chart's end when that is stale.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler import registry
-from db.models import Event, PriceObservation, Source
+from db.models import PriceObservation, Source
+from pipeline.extract.changes import change_pct
 from pipeline.extract.units import fmt
 
 
@@ -27,7 +29,7 @@ class Series:
     model: str
     #: (from, CNY per 1M tokens, source) steps, oldest first
     steps: list[tuple[datetime, Decimal, str]] = field(default_factory=list)
-    #: the price_changed events of the model: (when, label)
+    #: where the line moves: (when, label in CNY and percent)
     changes: list[tuple[datetime, str]] = field(default_factory=list)
     #: the last time any source saw a price of the model
     until: datetime | None = None
@@ -69,17 +71,11 @@ def series(session: Session, models: list[str], component: str = "input") -> lis
             if line.steps and line.steps[-1][1] == value:
                 continue
             line.steps.append((moment, value, source))
-        for ev in session.scalars(
-            select(Event)
-            .where(
-                Event.type == "price_changed", Event.model == model, Event.component == component, Event.condition == ""
-            )
-            .order_by(Event.occurred_at)
-        ):
-            pct = (
-                f" ({'+' if ev.change_pct and ev.change_pct > 0 else ''}{fmt(ev.change_pct)}%)" if ev.change_pct else ""
-            )
-            line.changes.append((ev.occurred_at, f"{fmt(ev.new)} {ev.currency}{pct}"))  # type: ignore[arg-type]
+        # each step of the line is a change, marked where the line moves, in CNY (the chart's unit)
+        for (_, before, _), (moment, value, _) in zip(line.steps, line.steps[1:], strict=False):
+            pct_ = change_pct(before, value)
+            pct = f" ({'+' if value > before else ''}{fmt(pct_)}%)" if pct_ is not None else ""
+            line.changes.append((moment, f"{fmt(value)} CNY{pct}"))
         out.append(line)
     return out
 
@@ -99,28 +95,19 @@ def cheapest(
     )
     if provider:
         stmt = stmt.where(PriceObservation.provider == provider)
-    best: dict[str, tuple[int, Decimal]] = {}
+    # the value the model's line shows now: the most authoritative source, its page in CNY, the newest
+    best: dict[str, tuple[tuple[int, bool, datetime], Decimal]] = {}
     for obs, source in session.execute(stmt):
-        rank = _authority(source, obs.provider)
+        rank = (_authority(source, obs.provider), obs.currency == "CNY", obs.first_seen)
         if obs.model not in best or rank > best[obs.model][0]:
             best[obs.model] = (rank, obs.cny_per_mtok)
     ranked = sorted(best.items(), key=lambda kv: (kv[1][1], kv[0]))
     return [m for m, (_, price) in ranked if price > 0 or not paid][:n]
 
 
-def models_of(session: Session, provider: str, component: str = "input") -> list[str]:
-    return list(
-        session.scalars(
-            select(PriceObservation.model)
-            .distinct()
-            .where(PriceObservation.provider == provider, PriceObservation.component == component)
-            .order_by(PriceObservation.model)
-        )
-    )
-
-
 def figure(lines: list[Series], *, title: str = "", until: datetime | None = None) -> Any:
-    """A step chart of ``lines``; the line of the latest price runs on to ``until``."""
+    """A step chart of ``lines``: each ends at its last observation, dashed on to ``until`` (or
+    the newest observation of any line) while no newer one exists."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display here, none needed
@@ -134,14 +121,22 @@ def figure(lines: list[Series], *, title: str = "", until: datetime | None = Non
     for line in lines:
         xs = [t for t, _, _ in line.steps]
         ys = [float(v) for _, v, _ in line.steps]
-        if end is not None and xs and end > xs[-1]:
-            xs, ys = [*xs, end], [*ys, ys[-1]]
+        last = max(x for x in [line.until, *xs] if x is not None) if xs else None
+        if last is not None and xs and last > xs[-1]:
+            xs, ys = [*xs, last], [*ys, ys[-1]]
         (drawn,) = ax.step(xs, ys, where="post", label=line.model, linewidth=1.8)
+        if end is not None and last is not None and end > last:  # no observation since: stale, dashed
+            ax.plot([last, end], [ys[-1], ys[-1]], linestyle="--", linewidth=1.2, alpha=0.6, color=drawn.get_color())
         for when, label in line.changes:
             at = max((i for i, x in enumerate(xs) if x <= when), default=0)
+            ax.plot([when], [ys[at]], marker="o", markersize=4, color=drawn.get_color())
             ax.annotate(
                 label, (when, ys[at]), textcoords="offset points", xytext=(4, 6), fontsize=8, color=drawn.get_color()
             )
+    values = [float(v) for line in lines for _, v, _ in line.steps]
+    top = max(values, default=0.0)
+    # prices are never negative; a flat chart (all free, or one price) still gets a readable axis
+    ax.set_ylim(bottom=0, top=top * 1.15 if top > 0 else 1.0)
     ax.set_ylabel("CNY per 1M tokens")
     ax.set_title(title or "Price history")
     ax.grid(True, alpha=0.3)

@@ -161,7 +161,7 @@ def plot(
     models: Annotated[list[str] | None, typer.Argument(help="model ids, e.g. deepseek-chat qwen-long")] = None,
     component: Annotated[str, typer.Option(help="input, output, input_cache_hit, ...")] = "input",
     provider: Annotated[str | None, typer.Option(help="every model of this provider")] = None,
-    cheapest: Annotated[int | None, typer.Option(help="the N cheapest models now", min=1)] = None,
+    cheapest: Annotated[int | None, typer.Option(help="the N cheapest paid models now", min=1)] = None,
     out: Annotated[str, typer.Option(help="PNG or SVG file to write")] = "prices.png",
 ) -> None:
     """Price history as a step chart, one line per model, in CNY per 1M tokens; changes marked.
@@ -190,7 +190,7 @@ def plot(
         if provider:
             wanted += charts.models_of(s, provider, component)
         if cheapest:
-            wanted += charts.cheapest(s, cheapest, component, provider)
+            wanted += charts.cheapest(s, cheapest, component, provider, paid=True)  # free ones would sit at 0
         lines = charts.series(s, list(dict.fromkeys(wanted)), component)
     if not lines:
         raise NothingFound(f"no {component} prices stored for {', '.join(wanted) or 'those models'}")
