@@ -32,14 +32,16 @@ def test_the_plot_has_one_line_per_model_with_the_right_steps(factory) -> None:
     with factory() as s:
         lines = plot.series(s, ["yi-6b", "qwen-72b-chat", "deepseek-chat"])
     fig = plot.figure(lines)
-    drawn = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    # the models' lines (the change markers are unlabelled)
+    drawn = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     assert sorted(drawn) == ["deepseek-chat", "qwen-72b-chat", "yi-6b"]
     # 0.126 -> 0.18 USD at the 2024 rate of 7.12: 0.89712 -> 1.2816 CNY, the step on 2024-08-01
     assert [round(y, 5) for y in drawn["yi-6b"].get_ydata()] == [0.89712, 1.2816]
     assert [round(y, 4) for y in drawn["qwen-72b-chat"].get_ydata()] == [6.408, 5.7672]
     assert list(drawn["deepseek-chat"].get_ydata()) == [pytest.approx(0.9968)] * 2  # flat, drawn to the end
     notes = sorted(a.get_text() for a in fig.axes[0].texts)
-    assert notes == ["0.18 USD (+42.86%)", "0.81 USD (-10%)"]
+    # in the chart's currency, on the steps (these read "0.18 USD (+42.86%)" before issue 16)
+    assert notes == ["1.2816 CNY (+42.86%)", "5.7672 CNY (-10%)"]
 
 
 def test_cheapest_leaves_out_free_models_when_asked(factory) -> None:
