@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["bench.crawl", "bench.dedup", "bench.memory", "bench.dates", "bench.extraction_quality"]
+BENCHES = ["bench.crawl", "bench.dedup", "bench.memory", "bench.dates", "bench.extraction_quality", "bench.cli"]
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pipeline.extract.alerts import Rule, RuleError, rules_from_config
@@ -22,7 +22,9 @@ from pipeline.extract.dates import duration
 from pipeline.extract.names import Registry
 from pipeline.extract.records import Policy
 from pipeline.extract.units import DEFAULT_USD_CNY
-from pipeline.store.outbox import Outbox, channel_key
+
+if TYPE_CHECKING:  # the outbox is built on demand: a command that sends nothing need not load SQLAlchemy
+    from pipeline.store.outbox import Outbox
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"providers": sorted(DEFAULT_SCOPE)},
@@ -111,12 +113,16 @@ class Settings:
     @property
     def outbox(self) -> Outbox:
         """Where stored events queue the alerts the rules call for (the crawler is handed this)."""
+        from pipeline.store.outbox import Outbox
+
         failures = int(self.raw["health"]["failures_before_alert"])
         return Outbox(self.alert_rules, failures_before_alert=failures, label=label)
 
     @property
     def channel_urls(self) -> dict[str, str]:
         """channel key -> URL, for every channel the configuration names."""
+        from pipeline.store.outbox import channel_key
+
         return {channel_key(url): url for rule in self.alert_rules for url in rule.channels}
 
     @property

@@ -30,24 +30,9 @@ __all__ = ["app", "run"]
 
 def run() -> None:
     """Console-script entry point: known errors as one line, exit codes per contracts.md."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-    from crawler.registry import UnknownSource
-    from crawler.run import BadUrl, NothingToReplay
-    from llmwatch.filters import FilterError
-    from pipeline.store.ingest import OutOfOrder
-
     try:
         code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
         sys.exit(code if isinstance(code, int) else 0)
-    except (UsageError, FilterError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay, BadUrl) as exc:
-        _fail(2, str(exc))
-    except NothingFound as exc:
-        _fail(3, str(exc))
-    except OperationalError as exc:
-        _fail(2, f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
-    except SQLAlchemyError as exc:
-        _fail(1, f"database error: {str(exc).splitlines()[0]}")
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -59,9 +44,32 @@ def run() -> None:
         hint = f" (try '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
         _fail(2, exc.format_message() + hint)
     except Exception as exc:
-        if os.environ.get("LLMWATCH_DEBUG"):
-            raise
-        _fail(1, f"internal error: {type(exc).__name__}: {exc} (LLMWATCH_DEBUG=1 shows the traceback)")
+        _known(exc)
+
+
+def _known(exc: Exception) -> None:
+    """An error as one line and its exit code. The error classes are imported here, after
+    the fact, so that ``--help`` and a query need not load Scrapy or SQLAlchemy to start."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from crawler.registry import UnknownSource
+    from crawler.run import BadUrl, NothingToReplay
+    from llmwatch.filters import FilterError
+    from pipeline.extract.records import OutOfOrder
+
+    if isinstance(
+        exc, (UsageError, FilterError, config_mod.ConfigError, UnknownSource, OutOfOrder, NothingToReplay, BadUrl)
+    ):
+        _fail(2, str(exc))
+    if isinstance(exc, NothingFound):
+        _fail(3, str(exc))
+    if isinstance(exc, OperationalError):
+        _fail(2, f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
+    if isinstance(exc, SQLAlchemyError):
+        _fail(1, f"database error: {str(exc).splitlines()[0]}")
+    if os.environ.get("LLMWATCH_DEBUG"):
+        raise exc
+    _fail(1, f"internal error: {type(exc).__name__}: {exc} (LLMWATCH_DEBUG=1 shows the traceback)")
 
 
 def _fail(code: int, message: str) -> None:
