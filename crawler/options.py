@@ -17,6 +17,8 @@ class Options(Protocol):
     """The loaded configuration, as the crawler uses it."""
 
     database_url: str
+    #: where the archive and the run logs go
+    data_dir: Path
     #: every section of the configuration, defaults filled in ("crawl", "news", "store", "redis", ...)
     raw: dict[str, dict[str, Any]]
 

@@ -32,6 +32,8 @@ class RunSummary:
     results: list[IngestResult] = field(default_factory=list)
     #: source -> why it did not run (another run holds its lock)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: Scrapy's log of the run (None when it went to the terminal: -v)
+    log_path: str | None = None
 
 
 class NothingToReplay(ValueError):
@@ -75,6 +77,37 @@ def _one_line_logs() -> None:
         return
     for handler in logging.getLogger().handlers:
         handler.addFilter(_NoTraceback())
+
+
+#: the loggers whose warnings people see on the terminal; Scrapy's, Twisted's and the rest
+#: go only to the run's log file (``LLMWATCH_VERBOSE=1`` or ``llmwatch -v``: all on the terminal)
+OWN_LOGGERS = ("crawler", "pipeline", "llmwatch", "db")
+
+
+class _OwnWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING and record.name.split(".")[0] in OWN_LOGGERS
+
+
+def _log_to_file(settings: ScrapySettings, cfg: Options, run_id: int) -> str | None:
+    """Scrapy's log into ``<data dir>/logs/run-NNNNN.log``; the terminal keeps llmwatch's own
+    warnings, one line each (a failed page is already one ✗ line of the command's)."""
+    if os.environ.get("LLMWATCH_VERBOSE"):
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+        return None
+    path = cfg.data_dir / "logs" / f"run-{run_id:05d}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings.set("LOG_FILE", str(path), priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    return str(path)
+
+
+def _own_warnings_on_terminal() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.addFilter(_OwnWarnings())
+    handler.addFilter(_NoTraceback())
+    logging.getLogger().addHandler(handler)
 
 
 def crawl(
@@ -197,6 +230,7 @@ def _run(
             on_result(result)
 
     settings = scrapy_settings(cfg)
+    log_path = _log_to_file(settings, cfg, run_id)
     settings.set("LLMWATCH_RUN_ID", run_id, priority="cmdline")
     settings.set("LLMWATCH_WARC_PATH", warc_path, priority="cmdline")
     settings.set("LLMWATCH_REPLAY", replay, priority="cmdline")
@@ -233,6 +267,8 @@ def _run(
             kwargs["follow"] = "0"
         process.crawl(registry.get(name), **kwargs)
     _one_line_logs()  # after the crawlers exist: each installs Scrapy's root log handler
+    if log_path is not None:
+        _own_warnings_on_terminal()
     status, message = "finished", None
     try:
         process.start()
@@ -259,4 +295,4 @@ def _run(
         row.message = message
         for key, value in counts.items():
             setattr(row, key, value)
-    return RunSummary(run_id, status, warc_path, counts, results)
+    return RunSummary(run_id, status, warc_path, counts, results, log_path=log_path)

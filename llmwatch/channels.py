@@ -10,6 +10,7 @@ only as a redacted label and a hash.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ class Channel:
 
     def _apprise(self, title: str, body: str) -> str | None:
         import apprise
+
+        # Apprise's own log stays off the terminal: what went wrong is the (redacted) answer here
+        logging.getLogger("apprise").addHandler(logging.NullHandler())
+        logging.getLogger("apprise").propagate = False
 
         notifier = apprise.Apprise()
         if not notifier.add(self.url):

@@ -272,3 +272,18 @@ def test_a_recrawl_asks_conditionally_and_a_304_costs_no_parsing(tmp_path: Path)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_scrapys_log_goes_to_the_run_log_not_the_terminal(site: str, tmp_path: Path) -> None:
+    args = ["crawl", "moonshot", "--url", f"moonshot={site}/docs/pricing/chat", "--url", f"moonshot={site}/broken"]
+    quiet = llmwatch(tmp_path / "quiet", *args)
+    lines = quiet.stderr.strip().splitlines()
+    assert not any("[scrapy" in line or "INFO:" in line or "Retrying" in line for line in lines), quiet.stderr
+    # one line per page (the failed one with its reason), the summary naming the log
+    assert sum(line.startswith("✗") for line in lines) == 1 and any("HTTP 500" in line for line in lines)
+    log = tmp_path / "quiet" / "logs" / "run-00001.log"
+    assert f"; log {log}" in quiet.stderr
+    text = log.read_text(encoding="utf-8")
+    assert "[scrapy.core.engine] INFO: Spider opened" in text and "Gave up retrying" in text
+    loud = llmwatch(tmp_path / "loud", "-v", *args)
+    assert "[scrapy.core.engine] INFO: Spider opened" in loud.stderr and "; log " not in loud.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,7 +58,12 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", help="print the version and exit", callback=_version, is_eager=True)
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Scrapy's log on the terminal too, not only in the run log")
+    ] = False,
 ) -> None:
+    if verbose:  # read by crawls in this process and in the scheduler's children
+        os.environ["LLMWATCH_VERBOSE"] = "1"
     ctx.obj = config
 
 

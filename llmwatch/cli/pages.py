@@ -83,7 +83,8 @@ def crawl(
     err.print(
         f"run {summary.run_id} {summary.status}: {c['pages']} pages ({c['unchanged']} unchanged), {c['rows']} rows, "
         f"{c['events']} events, {c['rejects']} rejects, {c['errors']} errors"
-        + (f"; archive {summary.warc_path}" if summary.warc_path else ""),
+        + (f"; archive {summary.warc_path}" if summary.warc_path else "")
+        + (f"; log {summary.log_path}" if summary.log_path else ""),
         highlight=False,
     )
     show_events(cfg, [ev["id"] for r in summary.results for ev in r.events], Format.table)
