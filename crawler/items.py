@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from pipeline.extract.records import Page
 
 if TYPE_CHECKING:  # the news store (numpy, datasketch) is not loaded by processes that store prices
-    from pipeline.store.news import NewsItem
+    from pipeline.extract.records import NewsItem
 
 
 @dataclass

@@ -94,7 +94,7 @@ def extract(
 def news_items(page: Page) -> list[Any]:
     """Feed entries or headlines of a news page; an article page or plain text is one item."""
     from crawler.spiders.news import article_item, items
-    from pipeline.store.news import NewsItem
+    from pipeline.extract.records import NewsItem
 
     found = items(page)
     if found:

@@ -152,6 +152,13 @@ class Settings:
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def scheduled_every(sched: dict[str, Any], name: str, kind: str) -> str:
+    """How often ``[schedule]`` crawls a source without a cron line: its own ``every``, else
+    its kind's interval, else the pricing pages'."""
+    own = (sched.get("sources") or {}).get(name) or {}
+    return str(own.get("every") or sched.get(kind) or sched["pricing"])
+
+
 def expand(url: str, env: Mapping[str, str] | None = None) -> str:
     """``dingtalk://${DINGTALK_TOKEN}/`` -> the URL with the secret from the environment."""
     env = os.environ if env is None else env

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from llmwatch.config import Settings
+from llmwatch.config import Settings, scheduled_every
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,24 @@ class Limits:
 
     @classmethod
     def of(cls, cfg: Settings) -> Limits:
-        from llmwatch.scheduler import every, job_specs
+        from crawler import registry
+        from pipeline.extract.dates import duration
 
         times = int(cfg.raw["health"]["stale_after_intervals"])
-        try:
-            specs = job_specs(cfg)
-        except ValueError:  # a bad [schedule] is reported by `sources`; the defaults hold here
-            specs = []
-        return cls(every(cfg.raw["schedule"]["pricing"]) * times, {s.source: s.interval * times for s in specs})
+        sched = cfg.raw["schedule"]
+        default = duration(str(sched["pricing"])) * times
+        if any((own or {}).get("cron") for own in (sched.get("sources") or {}).values()):
+            from llmwatch.scheduler import job_specs  # a cron line's interval is APScheduler's to find
+
+            try:
+                specs = job_specs(cfg)
+            except ValueError:  # a bad [schedule] is reported by `sources`; the defaults hold here
+                specs = []
+            return cls(default, {s.source: s.interval * times for s in specs})
+        return cls(
+            default,
+            {name: duration(scheduled_every(sched, name, s.kind)) * times for name, s in registry.sources().items()},
+        )
 
     def __call__(self, source: str) -> timedelta:
         return self.by_source.get(source, self.default)

@@ -26,7 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler import registry
-from llmwatch.config import ConfigError, Settings
+from llmwatch.config import ConfigError, Settings, scheduled_every
 from pipeline.extract.dates import duration
 
 log = logging.getLogger("llmwatch.scheduler")
@@ -79,7 +79,7 @@ def job_specs(cfg: Settings) -> list[JobSpec]:
                 trigger.jitter = jitter
             specs.append(JobSpec(name, trigger, f"cron {own['cron']} ({tz})", interval))
         else:
-            text = own.get("every") or sched.get(spider.kind) or sched["pricing"]
+            text = scheduled_every(sched, name, spider.kind)
             interval = every(text)
             trigger = IntervalTrigger(seconds=int(interval.total_seconds()), timezone=tz, jitter=jitter)
             specs.append(JobSpec(name, trigger, f"every {text}", interval))

@@ -22,8 +22,7 @@ from twisted.python.failure import Failure
 
 from crawler.base import PriceSpider, page_from_response, warc_of
 from crawler.items import FetchedArticle, FetchedPage
-from pipeline.extract.records import Page
-from pipeline.store.news import NewsItem
+from pipeline.extract.records import NewsItem, Page
 
 QUERIES = [
     "月之暗面 融资",

@@ -126,3 +126,15 @@ class IngestResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     alerts: int = 0
     message: str = ""
+
+
+@dataclass
+class NewsItem:
+    """A feed entry or article page, as the news spider or ``ingest`` sees it."""
+
+    url: str
+    title: str
+    text: str
+    fetched_at: datetime
+    published_at: datetime | None = None
+    published_raw: str | None = None

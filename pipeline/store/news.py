@@ -22,7 +22,7 @@ from pipeline.extract import dedup
 from pipeline.extract.funding import FundingReport as Report
 from pipeline.extract.funding import extract_rounds, no_round_reason
 from pipeline.extract.names import Registry, default
-from pipeline.extract.records import Page
+from pipeline.extract.records import NewsItem, Page
 from pipeline.store.ingest import IngestResult, ensure_source
 from pipeline.store.outbox import Outbox
 
@@ -43,18 +43,6 @@ FIELDS = (
 )
 #: what an article's IPO report becomes: an event of its own kind, never a round
 IPO_EVENTS = {"ipo_filing": "ipo_filed", "ipo_listing": "ipo_listed"}
-
-
-@dataclass
-class NewsItem:
-    """A feed entry or article page, as the news spider or ``ingest`` sees it."""
-
-    url: str
-    title: str
-    text: str
-    fetched_at: datetime
-    published_at: datetime | None = None
-    published_raw: str | None = None
 
 
 @dataclass
