@@ -102,12 +102,19 @@ def _log_to_file(settings: ScrapySettings, cfg: Options, run_id: int) -> str | N
     return str(path)
 
 
+class _Terminal(logging.StreamHandler):  # type: ignore[type-arg]
+    """llmwatch's own warnings on stderr, one line each."""
+
+
 def _own_warnings_on_terminal() -> None:
-    handler = logging.StreamHandler()
+    root = logging.getLogger()
+    if any(isinstance(h, _Terminal) for h in root.handlers):  # a second run in this process
+        return
+    handler = _Terminal()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     handler.addFilter(_OwnWarnings())
     handler.addFilter(_NoTraceback())
-    logging.getLogger().addHandler(handler)
+    root.addHandler(handler)
 
 
 def crawl(

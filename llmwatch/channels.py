@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,9 +50,7 @@ class Channel:
     def _apprise(self, title: str, body: str) -> str | None:
         import apprise
 
-        # Apprise's own log stays off the terminal: what went wrong is the (redacted) answer here
-        logging.getLogger("apprise").addHandler(logging.NullHandler())
-        logging.getLogger("apprise").propagate = False
+        _quiet_apprise()
 
         notifier = apprise.Apprise()
         if not notifier.add(self.url):
@@ -71,3 +70,10 @@ class Channel:
         for secret in sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
+
+
+@cache
+def _quiet_apprise() -> None:
+    """Apprise's own log stays off the terminal: what went wrong is the channel's (redacted) answer."""
+    logging.getLogger("apprise").addHandler(logging.NullHandler())
+    logging.getLogger("apprise").propagate = False

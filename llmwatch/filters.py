@@ -1,16 +1,17 @@
 """Filters that say when they match nothing: a provider, source, event type, component,
-company or model that neither the database nor the registries know is a ``FilterError``
-naming the closest known values (exit 2 in the CLI, 400 from ``serve``); a known one
-matches whatever its case."""
+company or model that neither the database nor the registries know, or a moment that does
+not parse, is a ``FilterError`` naming the closest known values (exit 2 in the CLI, 400
+from ``serve``); a known one matches whatever its case."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # every command reads its moments here: no database import to start
+    from sqlalchemy.orm import Session
 
 
 class FilterError(ValueError):
@@ -37,7 +38,25 @@ def pick(value: str | None, known: Iterable[str], what: str, option: str) -> str
     raise FilterError(f"{option}: unknown {what} {value!r}; {hint}")
 
 
+def moment(text: str | None, name: str) -> datetime | None:
+    """``--at``/``--since``/``--fetched-at`` (``at``, ``since`` in ``serve``): ISO 8601 or a date,
+    UTC unless a zone is given."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value.astimezone(UTC)  # a time at the ends of the calendar cannot be compared with others
+    except (ValueError, OverflowError):
+        raise FilterError(
+            f"{name}: not an ISO 8601 date or time: {text!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
+        ) from None
+    return value
+
+
 def _distinct(s: Session, column: Any) -> set[str]:
+    from sqlalchemy import select
+
     return {v for v in s.scalars(select(column).distinct()) if v}
 
 

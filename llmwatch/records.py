@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pipeline.extract.records import ROUND_FIELDS
+
 if TYPE_CHECKING:  # the shapes below are read by every command: no database import for them
     from db.models import PriceObservation
     from pipeline.extract.records import PriceRow
@@ -76,31 +78,14 @@ PRICE_FIELDS = (
 OBSERVATION_FIELDS = (*PRICE_FIELDS, "source", "first_seen", "last_seen", "ended_at", "snapshot")
 #: ``prices``: an observation, how much its source is to be believed, how old its evidence is
 HELD_PRICE_FIELDS = (*OBSERVATION_FIELDS, "authority", "official", "role", "seen", "stale")
-_ROUND = (
-    "company",
-    "company_name",
-    "round",
-    "amount",
-    "currency",
-    "amount_qualifier",
-    "valuation",
-    "valuation_currency",
-    "lead_investors",
-    "investors",
-    "announced_on",
-    "status",
-    "valuation_basis",
-    "amount_high",
-)
+_ROUND = ("company", *ROUND_FIELDS)
+#: where a round was read, and what each outlet said of it
+_EVIDENCE = ("sources", "published_at", "amounts", "valuations", "aliases")
 FUNDING_FIELDS = (
     "kind",
     "funding_event",
     *_ROUND,
-    "sources",
-    "published_at",
-    "amounts",
-    "valuations",
-    "aliases",
+    *_EVIDENCE,
     "source_count",
 )
 #: ``extract --source news``: an article's reports, or why it has none
@@ -130,11 +115,7 @@ EVENT_FIELDS = (
     "values",
     "funding_event",
     *(k for k in _ROUND if k != "currency"),
-    "sources",
-    "published_at",
-    "amounts",
-    "valuations",
-    "aliases",
+    *_EVIDENCE,
     "reason",
     "claim",
     "text",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,21 +15,6 @@ from db.engine import session_factory
 from llmwatch import filters, report, views
 from llmwatch.config import Settings
 from llmwatch.output import dumps
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    """As the CLI reads ``--at``/``--since``: ISO 8601 or a date, UTC unless a zone is given."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        parsed.astimezone(UTC)  # a time near the ends of the calendar cannot be compared
-    except (ValueError, OverflowError):
-        raise ValueError(
-            f"{name}: not an ISO 8601 date or time: {value!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
-        ) from None
-    return parsed
 
 
 def _flag(q: dict[str, str], name: str) -> bool:
@@ -57,7 +41,7 @@ def api(cfg: Settings, path: str, q: dict[str, str]) -> list[dict[str, Any]] | N
                 s,
                 provider=filters.provider(s, q.get("provider"), cfg.scope, "provider"),
                 model=q.get("model"),
-                at=_when(q.get("at"), "at"),
+                at=filters.moment(q.get("at"), "at"),
                 source=filters.source(s, q.get("source"), "source"),
                 best=not _flag(q, "all_sources"),
                 limits=Limits.of(cfg),
@@ -73,17 +57,19 @@ def api(cfg: Settings, path: str, q: dict[str, str]) -> list[dict[str, Any]] | N
                 type_=filters.event_type(q.get("type"), EVENT_TYPES, "type"),
                 provider=filters.provider(s, q.get("provider"), cfg.scope, "provider")
                 or filters.company(s, q.get("company"), cfg.names, "company"),
-                since=_when(q.get("since"), "since"),
+                since=filters.moment(q.get("since"), "since"),
                 source=filters.source(s, q.get("source"), "source"),
                 model=q.get("model"),
                 newest=_limit(q),
             )
         if path == "/api/funding":
             company = filters.company(s, q.get("company"), cfg.names, "company")
-            records = views.funding_view(s, company=company, since=_when(q.get("since"), "since"), names=cfg.names)
+            records = views.funding_view(
+                s, company=company, since=filters.moment(q.get("since"), "since"), names=cfg.names
+            )
             return records[: _limit(q)]
         if path == "/api/claims":
-            return views.claims_view(cfg, s, at=_when(q.get("at"), "at"))
+            return views.claims_view(cfg, s, at=filters.moment(q.get("at"), "at"))
         if path == "/api/sources":
             return views.sources_view(cfg, s)
     return None

@@ -44,9 +44,16 @@ def prices_view(
         rec["role"] = "official" if rec["official"] else "reference"
     # per key: the provider's own page first (authoritative, the rest are reference); a CNY
     # figure before the same price converted from USD; the newest evidence first
-    records.sort(key=lambda r: (r["source"], r["url"]))
-    records.sort(key=lambda r: r["last_seen"], reverse=True)
-    records.sort(key=lambda r: (_price_key(r), -r["authority"], r["currency"] != "CNY"))
+    records.sort(
+        key=lambda r: (
+            _price_key(r),
+            -r["authority"],
+            r["currency"] != "CNY",
+            -r["last_seen"].timestamp(),
+            r["source"],
+            r["url"],
+        )
+    )
     if best:
         records = [r for i, r in enumerate(records) if i == 0 or _price_key(records[i - 1]) != _price_key(r)]
     if limits is not None:

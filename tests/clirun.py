@@ -32,3 +32,12 @@ class Run:
                     code = int(exc.code or 0)
         assert "Traceback" not in out.getvalue() + err.getvalue()
         return code, out.getvalue(), err.getvalue()
+
+    def ingest(self, pages: list[tuple[str, str, str]], *, codes: tuple[int, ...] = (0,)) -> Run:
+        """Store fixture pages, each (path under tests/fixtures, source, fetched at), in order."""
+        from tests.cases import FIXTURES
+
+        for file, source, at in pages:
+            code, _, err = self("ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at)
+            assert code in codes, err
+        return self

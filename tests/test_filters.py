@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases import FIXTURES
 from tests.clirun import Run
 
 PAGES = [
@@ -22,9 +21,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     cli = Run(tmp_path_factory.mktemp("filters"))
-    for file, source, at in PAGES:
-        assert cli("ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at)[0] == 0
-    yield cli
+    yield cli.ingest(PAGES)
 
 
 @pytest.mark.parametrize(

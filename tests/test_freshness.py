@@ -31,8 +31,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         ("deepseek/2025-12-20_zh_crawler-markdown.md", "deepseek", "2025-12-20T14:04:07Z"),
         ("deepseek/2026-08-01_zh_clipping_v4.md", "deepseek", "2026-08-01T00:00:00Z"),
     ]
-    for file, source, at in pages:
-        assert cli("ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at)[0] == 0
+    cli.ingest(pages)
     # Moonshot fetched an hour ago: fresh
     recent = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     page = FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md"

@@ -23,9 +23,7 @@ FEEDS = [
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     cli = Run(tmp_path_factory.mktemp("funding"))
-    for file, at in FEEDS:
-        assert cli("ingest", str(FIXTURES / file), "--source", "news", "--fetched-at", at)[0] == 0
-    yield cli
+    yield cli.ingest([(file, "news", at) for file, at in FEEDS])
 
 
 def _json(out: str) -> list[dict]:

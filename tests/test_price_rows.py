@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.cases import FIXTURES
 from tests.clirun import Run
 
 PAGES = [
@@ -31,9 +30,7 @@ def _json(out: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     cli = Run(tmp_path_factory.mktemp("rows"))
-    for file, source, at in PAGES:
-        assert cli("ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at)[0] == 0
-    yield cli
+    yield cli.ingest(PAGES)
 
 
 def test_one_row_per_price_unless_all_sources(run: Run) -> None:

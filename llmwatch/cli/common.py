@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,15 +73,9 @@ def settings(ctx: typer.Context) -> config_mod.Settings:
 
 def when(text: str | None, name: str) -> datetime | None:
     """``--at``/``--since``/``--fetched-at``: ISO 8601 or a date; UTC unless a zone is given."""
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{name}: not an ISO 8601 date or time: {text!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    from llmwatch.filters import moment
+
+    return moment(text, name)
 
 
 def read_file(path: Path) -> bytes:

@@ -95,6 +95,18 @@ def crawl(
         raise typer.Exit(1)
 
 
+#: what ``extract`` and ``ingest`` read: a saved page, its source, and where it came from
+PageFile = Annotated[Path, typer.Argument(help="a saved page: HTML, Markdown or JSON")]
+SourceOpt = Annotated[str, typer.Option(help="source name, or `generic` (needs --provider)")]
+UrlOpt = Annotated[str | None, typer.Option(help="the page's URL (default: the source's own)")]
+ProviderOpt = Annotated[str | None, typer.Option(help="provider id for --source generic")]
+
+
+def _needs_provider(source: str, provider: str | None) -> None:
+    if source == "generic" and not provider:
+        raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
+
+
 def _is_news(source: str) -> bool:
     from crawler import registry
 
@@ -142,13 +154,13 @@ def _extract_news(page: Any, file: Path, fmt: Format, names: Any = None) -> None
 @app.command()
 def extract(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="a saved page: HTML, Markdown or JSON")],
-    source: Annotated[str, typer.Option(help="source name, or `generic` (needs --provider)")],
-    url: Annotated[str | None, typer.Option(help="the page's URL (default: the source's own)")] = None,
+    file: PageFile,
+    source: SourceOpt,
+    url: UrlOpt = None,
     fetched_at: Annotated[
         str | None, typer.Option("--fetched-at", help="when it was fetched (ISO 8601); sets the exchange rate date")
     ] = None,
-    provider: Annotated[str | None, typer.Option(help="provider id for --source generic")] = None,
+    provider: ProviderOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run one source's parser over a saved file and print the price rows; stores nothing.
@@ -160,8 +172,7 @@ def extract(
     from crawler import registry
     from llmwatch.records import price_row
 
-    if source == "generic" and not provider:
-        raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
+    _needs_provider(source, provider)
     cfg = settings(ctx)
     page = _page(file, source, url, fetched_at)
     if _is_news(source):
@@ -179,11 +190,11 @@ def extract(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="a saved page: HTML, Markdown or JSON")],
-    source: Annotated[str, typer.Option(help="source name, or `generic` (needs --provider)")],
+    file: PageFile,
+    source: SourceOpt,
     fetched_at: Annotated[str, typer.Option("--fetched-at", help="when the page was fetched (ISO 8601)")],
-    url: Annotated[str | None, typer.Option(help="the page's URL (default: the source's own)")] = None,
-    provider: Annotated[str | None, typer.Option(help="provider id for --source generic")] = None,
+    url: UrlOpt = None,
+    provider: ProviderOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Store a saved page as if it had been crawled at --fetched-at, and print the changes.
@@ -196,8 +207,7 @@ def ingest(
     from db.engine import session_factory
     from pipeline.store.ingest import ingest as store
 
-    if source == "generic" and not provider:
-        raise UsageError("--source generic needs --provider (e.g. --provider zhipu)")
+    _needs_provider(source, provider)
     cfg = settings(ctx)
     page = _page(file, source, url, fetched_at)
     if _is_news(source):

@@ -138,3 +138,22 @@ class NewsItem:
     fetched_at: datetime
     published_at: datetime | None = None
     published_raw: str | None = None
+
+
+#: a funding round's fields, as stored (``FundingReport``, ``FundingEvent``) and as its
+#: records give them (``contracts.md``), in that order
+ROUND_FIELDS = (
+    "company_name",
+    "round",
+    "amount",
+    "currency",
+    "amount_qualifier",
+    "valuation",
+    "valuation_currency",
+    "lead_investors",
+    "investors",
+    "announced_on",
+    "status",
+    "valuation_basis",
+    "amount_high",
+)

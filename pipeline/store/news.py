@@ -22,25 +22,12 @@ from pipeline.extract import dedup
 from pipeline.extract.funding import FundingReport as Report
 from pipeline.extract.funding import extract_rounds, no_round_reason
 from pipeline.extract.names import Registry, default
-from pipeline.extract.records import NewsItem, Page
+from pipeline.extract.records import ROUND_FIELDS, NewsItem, Page
 from pipeline.store.ingest import IngestResult, ensure_source
 from pipeline.store.outbox import Outbox
 
-FIELDS = (
-    "round",
-    "amount",
-    "currency",
-    "amount_qualifier",
-    "valuation",
-    "valuation_currency",
-    "lead_investors",
-    "investors",
-    "announced_on",
-    "status",
-    "company_name",
-    "valuation_basis",
-    "amount_high",
-)
+#: what a report and its event hold of a round
+FIELDS = ROUND_FIELDS
 #: what an article's IPO report becomes: an event of its own kind, never a round
 IPO_EVENTS = {"ipo_filing": "ipo_filed", "ipo_listing": "ipo_listed"}
 
