@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import spiders
 from crawler.base import PriceSpider
+from crawler.catalog import official_sources
 from pipeline.extract import terms
 from pipeline.extract.collect import Collector
 from pipeline.extract.document import parse_document
@@ -50,19 +51,6 @@ def get(name: str) -> type[PriceSpider]:
         return sources()[name]
     except KeyError:
         raise UnknownSource(name) from None
-
-
-def authority(source: str, provider: str) -> int:
-    """How far ``source``'s word counts for ``provider``'s prices: 3 only on the provider's own page."""
-    spider = sources().get(source)
-    if spider is None:
-        return 0
-    return spider.authority if spider.authority < 3 or spider.owner == provider else 2
-
-
-def official_sources() -> frozenset[tuple[str, str]]:
-    """(source, provider) of the providers' own pages: authoritative where sources disagree."""
-    return frozenset((name, spider.owner) for name, spider in sources().items() if spider.owner)
 
 
 def policy(cfg: Options) -> Policy:

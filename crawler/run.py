@@ -30,8 +30,10 @@ class RunSummary:
     warc_path: str | None
     counts: dict[str, int] = field(default_factory=dict)
     results: list[IngestResult] = field(default_factory=list)
-    #: source -> why it did not run (another run holds its lock)
+    #: source -> why it did not run (another run holds its lock, no browser to render it)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: the sources skipped because another run holds their lock
+    busy: list[str] = field(default_factory=list)
     #: Scrapy's log of the run (None when it went to the terminal: -v)
     log_path: str | None = None
 
@@ -160,10 +162,12 @@ def crawl(
         rendered = set()
     factory = session_factory(cfg.database_url)
     mark_dead_runs(factory)
+    busy = []
     for name in list(names):
         held = locks.acquire(factory, f"source:{name}")
         if held is not None:
-            skipped[name] = f"another run holds it: {held}"
+            skipped[name] = f"another run holds it: {held} (`llmwatch locks`)"
+            busy.append(name)
             names.remove(name)
     try:
         summary = (
@@ -174,12 +178,22 @@ def crawl(
     finally:
         for name in names:
             locks.release(factory, f"source:{name}")
-    summary.skipped = skipped
+    summary.skipped, summary.busy = skipped, busy
     return summary
 
 
 def _renders(cfg: Options, name: str) -> bool:
     return registry.get(name).render or name in (cfg.crawl.get("render") or [])
+
+
+def _stop_thread_pool() -> None:
+    """Twisted's thread pool (DNS lookups) has threads the interpreter waits for at exit; a
+    reactor that stopped on an error leaves them running, and the process would never end."""
+    from twisted.internet import reactor
+
+    pool = getattr(reactor, "threadpool", None)
+    if pool is not None and pool.started:
+        pool.stop()
 
 
 def mark_dead_runs(factory: Any) -> int:
@@ -264,15 +278,20 @@ def _run(
 
         worker_settings(settings, cfg, worker_idle)
     process = CrawlerProcess(settings)
+    # kept here: Scrapy drops a crawler from process.crawlers when it stops, and with it the
+    # finish reason that tells a run stopped by SIGTERM from one that finished
+    crawlers = []
     if worker_idle is not None:
-        process.crawl(WorkerSpider)
+        crawlers.append(process.create_crawler(WorkerSpider))
+        process.crawl(crawlers[-1])
     for name in names:
         kwargs = {"urls": ",".join(start_urls[name])} if start_urls.get(name) else {}
         if name in rendered:
             kwargs["render"] = "1"
         if registry.get(name).kind == "news" and not cfg.raw["news"].get("follow_articles", True):
             kwargs["follow"] = "0"
-        process.crawl(registry.get(name), **kwargs)
+        crawlers.append(process.create_crawler(registry.get(name)))
+        process.crawl(crawlers[-1], **kwargs)
     _one_line_logs()  # after the crawlers exist: each installs Scrapy's root log handler
     if log_path is not None:
         _own_warnings_on_terminal()
@@ -281,7 +300,9 @@ def _run(
         process.start()
     except Exception as exc:  # recorded on the run, reported by the CLI
         status, message = "failed", f"{type(exc).__name__}: {exc}"
-    reasons = {c.stats.get_value("finish_reason") for c in process.crawlers if c.stats}
+    finally:
+        _stop_thread_pool()
+    reasons = {c.stats.get_value("finish_reason") for c in crawlers if c.stats}
     if status == "finished" and reasons - {"finished", None}:
         # stopped by SIGTERM/SIGINT: every stored page is whole, the rest was not fetched
         status, message = "aborted", f"stopped early: {', '.join(sorted(r for r in reasons if r))}"

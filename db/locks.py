@@ -1,13 +1,23 @@
-"""Named locks in the database: one run of a source at a time, across
-processes and hosts, with recovery of a lock whose holder died."""
+"""Named locks in the database: one run of a source at a time, across processes and
+hosts, with recovery of a lock whose holder died.
+
+An owner is ``host:pid:start`` (the process's start time, so that a PID used again by
+another process, as PID 1 is in every container, does not hold a dead run's lock). A
+lock is also a lease: a long-running holder renews it (``Lease``), and one on another
+host whose liveness cannot be checked expires ``ttl`` after its last renewal.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
+import psutil
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,8 +28,19 @@ from db.models import Lock
 DEFAULT_TTL = timedelta(hours=6)
 
 
+@cache
+def _started(pid: int) -> str | None:
+    """A process's start time (seconds since the epoch, to 0.01 s); None when it is gone."""
+    try:
+        return f"{psutil.Process(pid).create_time():.2f}"
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return None
+    except psutil.Error:  # not ours to inspect: alive, start unknown
+        return ""
+
+
 def me() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
 
 
 @dataclass
@@ -68,26 +89,84 @@ def release(factory: sessionmaker[Session], name: str, *, owner: str | None = No
 
 
 def _stale(lock: Lock, now: datetime, ttl: timedelta) -> bool:
-    if _here(lock.owner):
+    if _parse(lock.owner) is not None:
         return dead(lock.owner)
-    return now - lock.acquired_at > ttl
+    return now - (lock.renewed_at or lock.acquired_at) > ttl
 
 
-def _here(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    return host == socket.gethostname() and pid.isdigit()
+def _parse(owner: str) -> tuple[int, str | None] | None:
+    """(pid, start) of an owner on this host (start None for the older ``host:pid``), else None."""
+    host, _, rest = owner.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    return int(pid), (start or None)
 
 
 def dead(owner: str) -> bool:
-    """Whether ``host:pid`` is a process of this host that no longer runs (other hosts: unknown, False)."""
-    return _here(owner) and not _alive(int(owner.rpartition(":")[2]))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether ``owner`` is a process of this host that no longer runs: its PID is free, or
+    taken by a process that started at another time (other hosts: unknown, False)."""
+    parsed = _parse(owner)
+    if parsed is None:
         return False
-    except PermissionError:
+    pid, start = parsed
+    _started.cache_clear()  # a PID's process may have changed since it was last asked
+    now = _started(pid)
+    if now is None:
         return True
-    return True
+    return bool(start and now and start != now)
+
+
+def state(lock: Lock, now: datetime | None = None, ttl: timedelta = DEFAULT_TTL) -> str:
+    """For ``llmwatch locks``: held (a live process here), dead (its process is gone), or, for
+    a holder on another host, leased (renewed within ``ttl``) or expired."""
+    if _parse(lock.owner) is not None:
+        return "dead" if dead(lock.owner) else "held"
+    return "expired" if _stale(lock, now or datetime.now(UTC), ttl) else "leased"
+
+
+def held(factory: sessionmaker[Session]) -> list[Lock]:
+    with factory() as s:
+        return list(s.scalars(select(Lock).order_by(Lock.name)))
+
+
+def clear(factory: sessionmaker[Session], name: str) -> bool:
+    """Free ``name`` whoever holds it (``llmwatch locks clear``); whether there was such a lock."""
+    with factory.begin() as s:
+        return bool(s.execute(delete(Lock).where(Lock.name == name)).rowcount)  # type: ignore[attr-defined]
+
+
+def renew(factory: sessionmaker[Session], name: str, *, owner: str | None = None) -> bool:
+    """The holder's heartbeat; False when the lock is no longer its own."""
+    with factory.begin() as s:
+        done = s.execute(
+            update(Lock).where(Lock.name == name, Lock.owner == (owner or me())).values(renewed_at=datetime.now(UTC))
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+class Lease:
+    """Hold ``name`` while a long task runs, renewing it every ``every`` in a daemon thread."""
+
+    def __init__(self, factory: sessionmaker[Session], name: str, every: timedelta = DEFAULT_TTL / 6) -> None:
+        self.factory, self.name, self.every = factory, name, every
+        self.holder: Held | None = None
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Lease:
+        self.holder = acquire(self.factory, self.name)
+        if self.holder is None:
+            threading.Thread(target=self._beat, name=f"lease:{self.name}", daemon=True).start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every.total_seconds()):
+            try:
+                renew(self.factory, self.name)
+            except Exception:
+                continue
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self.holder is None:
+            release(self.factory, self.name)

@@ -207,8 +207,11 @@ class Alert(Base):
     channel_label: Mapped[str] = mapped_column(String(200))
     rule: Mapped[str] = mapped_column(String(100))
     digest: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: pending, sent
+    #: pending; sending (in flight, or its outcome unknown: re-sent with the same message id); sent
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: the id of the message that carries it (the receiver's de-duplication key), set before a send
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -217,12 +220,14 @@ class Alert(Base):
 
 
 class Lock(Base):
-    """A named lock held by one process (``host:pid``), across processes and hosts."""
+    """A named lock held by one process (``host:pid:start``), across processes and hosts; a
+    lease that its holder renews (``renewed_at``) and that expires without renewal."""
 
     __tablename__ = "locks"
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Article(Base):

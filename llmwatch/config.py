@@ -37,7 +37,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # sources further apart than discrepancy_pct on one price, each seen within discrepancy_window
     "changes": {"removal_after": 2, "discrepancy_pct": 10, "discrepancy_window": "14d"},
     "health": {"failures_before_alert": 2, "max_drop_pct": 50, "max_reject_rate": 0.25, "stale_after_intervals": 3},
-    "alerts": {"channels": [], "digest": False, "retry_backoff_seconds": 60, "max_backoff_seconds": 3600},
+    # send_timeout: seconds to connect and to wait for the answer; past it the outcome is unknown and
+    # the message is sent again later with the same id (receivers de-duplicate on it)
+    "alerts": {
+        "channels": [],
+        "digest": False,
+        "retry_backoff_seconds": 60,
+        "max_backoff_seconds": 3600,
+        "send_timeout": 10,
+    },
     "news": {"feeds": [], "follow_articles": True},
     "claims": {"files": [], "bundled": True},
     # names of companies and investors besides pipeline/extract/data/aliases.toml (same shape, merged over it)
@@ -172,7 +180,9 @@ def expand(url: str, env: Mapping[str, str] | None = None) -> str:
 
 
 def label(url: str) -> str:
-    """A channel as people may see it: no tokens, no passwords."""
+    """A channel as people may see it: Apprise's own privacy rendering (no passwords, tokens
+    cut to their ends), without the query, and with every path part that could be a secret
+    (a webhook's token in its path, which Apprise leaves whole for ``json://``) masked."""
     scheme = url.split("://", 1)[0].lower()
     if scheme in ("file", "stdout"):
         return url if scheme == "stdout" else f"file://{urlsplit(url).path}"
@@ -181,8 +191,22 @@ def label(url: str) -> str:
     plugin = apprise.Apprise.instantiate(url)
     if not plugin:
         return f"{scheme}://(invalid URL)"
-    private = plugin.url(privacy=True)
-    return private.split("?", 1)[0]
+    return mask_path(plugin.url(privacy=True).split("?", 1)[0])
+
+
+#: a path part shown as it is: a short plain word (``/hook``, ``/api``, ``/v1``)
+_PLAIN_PART = re.compile(r"[A-Za-z][a-z]{0,9}\d?|[*.]+|[A-Za-z0-9]\.{3}[A-Za-z0-9]")
+
+
+def mask_path(text: str) -> str:
+    """``json://host:9/hook/SECRETPATH999`` -> ``json://host:9/hook/S…9``: any part after the
+    host that is not a short plain word keeps only its first and last character."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text
+    host, slash, path = rest.partition("/")
+    parts = [p if not p or _PLAIN_PART.fullmatch(p) else f"{p[0]}…{p[-1]}" for p in path.split("/")]
+    return f"{scheme}://{host}{slash}{'/'.join(parts)}"
 
 
 def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -226,6 +250,8 @@ def load(path: str | Path | None = None, env: dict[str, str] | None = None) -> S
 
 def _check(raw: dict[str, dict[str, Any]], origins: dict[tuple[str, ...], str]) -> None:
     """The first thing wrong with the configuration, as one line naming where it was set."""
+    if not origins:  # nothing set but the defaults, which are valid (tests/test_config.py): no pydantic to load
+        return
     from pydantic import BaseModel, ValidationError
 
     from llmwatch.schema import Config

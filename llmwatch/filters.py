@@ -71,12 +71,12 @@ def provider(s: Session, value: str | None, scope: Iterable[str] = (), option: s
 
 
 def source(s: Session, value: str | None, option: str = "--source") -> str | None:
-    from crawler import registry
+    from crawler import catalog
     from db.models import Source
 
     if value is None:
         return None
-    return pick(value, set(registry.sources()) | _distinct(s, Source.name), "source", option)
+    return pick(value, set(catalog.cards()) | _distinct(s, Source.name), "source", option)
 
 
 def component(s: Session, value: str | None, option: str = "--component") -> str | None:

@@ -28,7 +28,7 @@ class Limits:
 
     @classmethod
     def of(cls, cfg: Settings) -> Limits:
-        from crawler import registry
+        from crawler import catalog
         from pipeline.extract.dates import duration
 
         times = int(cfg.raw["health"]["stale_after_intervals"])
@@ -44,7 +44,7 @@ class Limits:
             return cls(default, {s.source: s.interval * times for s in specs})
         return cls(
             default,
-            {name: duration(scheduled_every(sched, name, s.kind)) * times for name, s in registry.sources().items()},
+            {name: duration(scheduled_every(sched, name, s.kind)) * times for name, s in catalog.cards().items()},
         )
 
     def __call__(self, source: str) -> timedelta:

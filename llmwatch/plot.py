@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler import registry
+from crawler import catalog
 from db.models import PriceObservation, Source
 from pipeline.extract.changes import change_pct
 from pipeline.extract.units import fmt
@@ -36,7 +36,7 @@ class Series:
 
 
 def _authority(source: str, provider: str) -> int:
-    return registry.authority(source, provider) if source in registry.sources() else -1
+    return catalog.authority(source, provider) if source in catalog.cards() else -1
 
 
 def series(session: Session, models: list[str], component: str = "input") -> list[Series]:

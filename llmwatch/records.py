@@ -167,4 +167,7 @@ ALERT_FIELDS = (
     "last_error",
     "event",
     "summary",
+    "message_id",
 )
+#: ``llmwatch locks``
+LOCK_FIELDS = ("name", "owner", "state", "acquired_at", "renewed_at")

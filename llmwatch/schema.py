@@ -88,6 +88,7 @@ class Alerts(Section):
     digest: bool
     retry_backoff_seconds: Annotated[int, Field(ge=0)]
     max_backoff_seconds: Annotated[int, Field(ge=0)]
+    send_timeout: Annotated[float, Field(gt=0)]
     #: checked key by key where they are read (``pipeline.extract.alerts.rules_from_config``)
     rules: list[dict[str, Any]] = []
 

@@ -27,7 +27,7 @@ def prices_view(
     currency before a conversion of it, the newest evidence first. ``limits``
     (``freshness.Limits``): each row's ``seen`` by then and whether it is ``stale``.
     ``rates``: every foreign figure in CNY at the rate of the day it was last seen."""
-    from crawler import registry
+    from crawler import catalog
     from db import queries
     from llmwatch.records import observation
     from pipeline.extract.bands import applies
@@ -39,7 +39,7 @@ def prices_view(
     if at is not None:  # a peak or off-peak row counts only in its own hours
         records = [r for r in records if applies(r["condition"], at) is not False]
     for rec in records:
-        rec["authority"] = registry.authority(rec["source"], rec["provider"])
+        rec["authority"] = catalog.authority(rec["source"], rec["provider"])
         rec["official"] = rec["authority"] >= 3
         rec["role"] = "official" if rec["official"] else "reference"
     # per key: the provider's own page first (authoritative, the rest are reference); a CNY

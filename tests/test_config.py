@@ -91,6 +91,11 @@ def test_the_example_file_and_the_defaults_are_valid(tmp_path: Path) -> None:
     example = Path(__file__).parent.parent / "llmwatch.example.toml"
     assert load(example, {}).removal_after == 2
     assert load(None, {}).crawl["timeout"] == 30
+    # the defaults alone are not re-checked at every start (llmwatch.config._check), so check them here
+    from llmwatch.config import DEFAULTS
+    from llmwatch.schema import Config
+
+    Config.model_validate(DEFAULTS)
 
 
 def test_a_config_error_reaches_the_user_as_one_line(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from db import queries
-from db.engine import engine_for, include_name, is_current
+from db.engine import HEAD, alembic_config, engine_for, include_name, is_current, make_engine
 from db.models import Base, PriceObservation
 from tests.conftest import ingest_fixture
 
@@ -22,6 +22,19 @@ def test_migrations_build_exactly_the_models(db_url: str) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_known_head_is_alembics(tmp_path) -> None:
+    from alembic.script import ScriptDirectory
+
+    # a new migration moves db.engine.HEAD with it, or a database at it would be taken as older
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine_for.__wrapped__(f"sqlite:///{tmp_path / 'old.db'}")  # migrated to the head
+    assert is_current(engine)
+    with engine.begin() as conn:  # a database one revision behind is not current
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0009'")
+    assert not is_current(engine)
 
 
 def test_money_is_exact_and_times_are_utc(factory) -> None:

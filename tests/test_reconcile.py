@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.registry import official_sources
+from crawler.catalog import official_sources
 from db.models import Event
 from llmwatch.views import events_view, prices_view
 from pipeline.store.ingest import Policy, reconcile

@@ -154,9 +154,36 @@ def test_the_lock_admits_one_run_and_recovers_a_dead_holder(db_url: str, factory
     assert locks.acquire(factory, "source:moonshot") is None
 
 
+def test_a_lock_whose_pid_now_belongs_to_another_process_is_taken_over(db_url: str, factory) -> None:
+    # as PID 1 in a container: the holder was killed and its PID is in use again (here: this
+    # test's own, live, PID) by a process that started at another time
+    reused = f"{socket.gethostname()}:{os.getpid()}:1000000000.00"
+    assert locks.acquire(factory, "source:moonshot", owner=reused) is None
+    assert locks.dead(reused) and not locks.dead(locks.me())
+    with factory() as s:
+        assert locks.state(s.get(locks.Lock, "source:moonshot")) == "dead"
+    assert locks.acquire(factory, "source:moonshot") is None  # freed: the next run takes it
+    assert locks.acquire(factory, "source:moonshot", owner=reused) is not None  # and now holds it
+
+
+def test_a_lease_on_another_host_expires_unless_renewed(db_url: str, factory) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    assert locks.acquire(factory, "scheduler", owner="host-a:7:1.00") is None
+    with factory.begin() as s:  # acquired a day ago
+        s.execute(update(locks.Lock).values(acquired_at=datetime.now(UTC) - timedelta(days=1)))
+    assert locks.renew(factory, "scheduler", owner="host-a:7:1.00")  # but renewed just now
+    assert locks.acquire(factory, "scheduler", owner="host-b:8:1.00") is not None
+    with factory.begin() as s:
+        s.execute(update(locks.Lock).values(renewed_at=datetime.now(UTC) - timedelta(hours=7)))
+    assert locks.acquire(factory, "scheduler", owner="host-b:8:1.00") is None  # expired: taken over
+
+
 def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_url: str) -> None:
     factory = session_factory(sqlite_url)
-    holder = f"{socket.gethostname()}:{os.getpid()}"  # a live process: this test
+    holder = locks.me()  # a live process: this test
     assert locks.acquire(factory, "source:openrouter", owner=holder) is None
     env = {**os.environ, "LLMWATCH_DATABASE_URL": sqlite_url, "LLMWATCH_DATA_DIR": str(tmp_path)}
     proc = subprocess.run(
@@ -167,8 +194,27 @@ def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_
         timeout=60,
         check=False,
     )
-    assert proc.returncode == 0
+    assert proc.returncode == 4  # busy: documented, and not a success
     assert f"skipped openrouter: another run holds it: source:openrouter is held by {holder}" in proc.stderr
+    locks_out = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "locks", "--format", "json"], env=env, capture_output=True, text=True
+    )
+    (listed,) = [json.loads(line) for line in locks_out.stdout.splitlines()]
+    assert (listed["name"], listed["owner"], listed["state"]) == ("source:openrouter", holder, "held")
+    cleared = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "locks", "clear", "source:openrouter"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert cleared.returncode == 0 and "freed source:openrouter" in cleared.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "llmwatch", "locks", "clear", "source:openrouter"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 2 and "no lock named 'source:openrouter'" in again.stderr
 
 
 def only_openrouter(tmp_path: Path, port: int, extra: str = "", openrouter: str = "") -> tuple[Path, dict]:

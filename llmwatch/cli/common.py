@@ -29,6 +29,9 @@ FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="table for people; json (one object a line) or csv for programs")
 ]
 
+#: the exit code of a run that did not start because another run holds its lock (``llmwatch locks``)
+BUSY = 4
+
 
 class UsageError(Exception):
     """Exit 2: bad arguments or unreadable input."""

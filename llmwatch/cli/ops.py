@@ -6,12 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from llmwatch.cli.common import FormatOpt, NothingFound, UsageError, app, page_line, settings, source_urls
+from llmwatch.cli.common import BUSY, FormatOpt, NothingFound, UsageError, app, page_line, settings, source_urls
 from llmwatch.output import Format, console, emit, err
-from llmwatch.records import ALERT_FIELDS
+from llmwatch.records import ALERT_FIELDS, LOCK_FIELDS
 
 alerts_app = typer.Typer()
 app.add_typer(alerts_app, name="alerts")
+locks_app = typer.Typer()
+app.add_typer(locks_app, name="locks")
 
 
 @app.command()
@@ -75,7 +77,7 @@ def alerts(
         .limit(limit)
     )
     if pending:
-        stmt = stmt.where(Alert.status == "pending")
+        stmt = stmt.where(Alert.status != "sent")
     with session_factory(cfg.database_url)() as s:
         rows = s.execute(stmt).all()
     records = []
@@ -91,10 +93,11 @@ def alerts(
                 "attempts": alert.attempts,
                 "created_at": alert.created_at,
                 "sent_at": alert.sent_at,
-                "next_attempt_at": alert.next_attempt_at if alert.status == "pending" else None,
+                "next_attempt_at": alert.next_attempt_at if alert.status != "sent" else None,
                 "last_error": alert.last_error,
                 "event": rec,
                 "summary": describe(rec),
+                "message_id": alert.message_id,
             }
         )
     columns = [
@@ -124,7 +127,7 @@ def alerts_send(ctx: typer.Context) -> None:
     report = delivery.deliver(cfg, session_factory(cfg.database_url))
     if report.skipped:
         err.print(f"skipped: {report.skipped}", highlight=False)
-        return
+        raise typer.Exit(BUSY)
     err.print(f"{report.sent} alerts sent in {report.messages} messages; {report.pending} pending", highlight=False)
     for problem in report.problems:
         err.print(f"[yellow]not delivered[/yellow] {problem}", highlight=False)
@@ -305,3 +308,59 @@ def worker(
         f"{c['rows']} rows, {c['events']} events, {c['errors']} errors",
         highlight=False,
     )
+
+
+@locks_app.callback(invoke_without_command=True)
+def locks_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """The locks held in the database: one run of a source, one delivery, one scheduler at a time.
+
+    A lock whose process died (or whose PID now belongs to another process) is taken over by
+    the next run on its own; one held on another host expires when its holder stops renewing it.
+
+      llmwatch locks
+
+      llmwatch locks clear source:moonshot
+    """
+    if ctx.invoked_subcommand:
+        return
+    from db import locks
+    from db.engine import session_factory
+
+    cfg = settings(ctx)
+    records = [
+        {
+            "name": lock.name,
+            "owner": lock.owner,
+            "state": locks.state(lock),
+            "acquired_at": lock.acquired_at,
+            "renewed_at": lock.renewed_at,
+        }
+        for lock in locks.held(session_factory(cfg.database_url))
+    ]
+    columns = [
+        ("name", "name"),
+        ("state", "state"),
+        ("owner", "owner"),
+        ("acquired_at", "since"),
+        ("renewed_at", "renewed"),
+    ]
+    emit(records, fmt, columns, title=f"{len(records)} locks", fields=LOCK_FIELDS)
+
+
+@locks_app.command("clear")
+def locks_clear(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="a lock's name, as `llmwatch locks` lists it")]
+) -> None:
+    """Free a lock, whoever holds it (when its holder is known to be gone).
+
+    llmwatch locks clear source:moonshot
+    """
+    from db import locks
+    from db.engine import session_factory
+
+    cfg = settings(ctx)
+    factory = session_factory(cfg.database_url)
+    if not locks.clear(factory, name):
+        known = ", ".join(lock.name for lock in locks.held(factory)) or "none held"
+        raise UsageError(f"no lock named {name!r} (held: {known})")
+    err.print(f"freed {name}", highlight=False)

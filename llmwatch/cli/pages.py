@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from llmwatch.cli.common import (
+    BUSY,
     PRICE_COLUMNS,
     FormatOpt,
     NothingFound,
@@ -78,6 +79,8 @@ def crawl(
     for name, why in summary.skipped.items():
         err.print(f"[yellow]skipped[/yellow] {name}: {escape(why)}", highlight=False)
     if summary.status == "skipped":
+        if summary.busy:
+            raise typer.Exit(BUSY)
         return
     c = summary.counts
     err.print(
@@ -90,9 +93,12 @@ def crawl(
     show_events(cfg, [ev["id"] for r in summary.results for ev in r.events], Format.table)
     if summary.status != "finished":
         raise typer.Exit(1)
-    if c["pages"] and c["errors"] == c["pages"]:
-        err.print("[red]error:[/red] no page could be fetched (see the messages above)", highlight=False)
+    if c["errors"]:
+        what = "no page could" if c["errors"] == c["pages"] else f"{c['errors']} of {c['pages']} pages could not"
+        err.print(f"[red]error:[/red] {what} be fetched or stored (see the ✗ lines above)", highlight=False)
         raise typer.Exit(1)
+    if summary.busy:
+        raise typer.Exit(BUSY)
 
 
 #: what ``extract`` and ``ingest`` read: a saved page, its source, and where it came from
