@@ -8,7 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["bench.crawl", "bench.dedup", "bench.memory", "bench.dates", "bench.extraction_quality", "bench.cli"]
+BENCHES = [
+    "bench.crawl",
+    "bench.dedup",
+    "bench.memory",
+    "bench.dates",
+    "bench.extraction_quality",
+    "bench.cli",
+    "bench.serve",
+]
 
 
 def main() -> int:

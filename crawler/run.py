@@ -196,6 +196,21 @@ def _stop_thread_pool() -> None:
         pool.stop()
 
 
+def mark_stopped(factory: Any, pid: int, reason: str) -> int:
+    """The runs of a crawl process that was stopped from outside (the scheduler's watchdog):
+    failed, whatever the process managed to record, with ``reason``."""
+    from sqlalchemy import select
+
+    marked = 0
+    with factory.begin() as session:
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status.in_(("running", "aborted")))):
+            if run.owner and run.owner.split(":")[1:2] == [str(pid)]:
+                run.status, run.message = "failed", reason
+                run.finished_at = run.finished_at or datetime.now(UTC)
+                marked += 1
+    return marked
+
+
 def mark_dead_runs(factory: Any) -> int:
     """Runs left "running" by a process that died (killed, crashed): failed. Their stored pages
     are whole (one transaction each) and their WARC is readable up to its last complete record."""

@@ -33,6 +33,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOADER_MIDDLEWARES = {
     # replay answers before anything else; the archive sees decoded bodies
     "crawler.middlewares.ReplayMiddleware": 10,
+    # after a replay (which fetches nothing), before anything is sent: no internal addresses
+    "crawler.addresses.InternalAddressMiddleware": 20,
     "crawler.middlewares.ArchiveMiddleware": 50,
     # before RetryMiddleware (550) sees the response: a 429's Retry-After slows the domain first
     "crawler.middlewares.RetryAfterMiddleware": 560,

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from db.models import Event, PriceObservation, RejectRow, Snapshot, Source
+from db.models import Event, FundingReport, PriceObservation, RejectRow, Snapshot, Source
+
+
+def literal(text: str) -> str:
+    """``text`` for a LIKE pattern, matched as written: ``%`` and ``_`` are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def prices(
@@ -35,7 +40,7 @@ def prices(
     if provider:
         stmt = stmt.where(PriceObservation.provider == provider)
     if model:
-        stmt = stmt.where(PriceObservation.model.ilike(f"%{model}%"))
+        stmt = stmt.where(PriceObservation.model.ilike(f"%{literal(model)}%", escape="\\"))
     if source:
         stmt = stmt.where(Source.name == source)
     return stmt.order_by(
@@ -112,7 +117,7 @@ def events(
     if source:
         stmt = stmt.where(Source.name == source)
     if model:
-        stmt = stmt.where(Event.model.ilike(f"%{model}%"))
+        stmt = stmt.where(Event.model.ilike(f"%{literal(model)}%", escape="\\"))
     if newest:
         latest = stmt.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(newest).subquery()
         wanted = aliased(Event, latest)
@@ -203,4 +208,17 @@ def last_event_of(type_: str) -> Select[str, datetime]:
         .join(Event, Event.source_id == Source.id)
         .where(Event.type == type_)
         .group_by(Source.name)
+    )
+
+
+def data_version() -> Select:
+    """One row that changes whenever anything a page of the report shows does: a page fetched
+    (or fetched again), a price, an event, a funding report (``llmwatch serve``'s cache key)."""
+    return select(
+        select(func.max(Snapshot.id)).scalar_subquery(),
+        select(func.max(Snapshot.last_seen_at)).scalar_subquery(),
+        select(func.max(PriceObservation.id)).scalar_subquery(),
+        select(func.max(PriceObservation.last_seen)).scalar_subquery(),
+        select(func.max(Event.id)).scalar_subquery(),
+        select(func.max(FundingReport.id)).scalar_subquery(),
     )

@@ -68,11 +68,14 @@ class Channel:
         notifier = apprise.Apprise()
         if not notifier.add(self._with(payload)):
             return f"not a valid Apprise URL: {self.label}"
-        with apprise.LogCapture(level=apprise.logging.WARNING) as logs:
+        with apprise.LogCapture(level=apprise.logging.DEBUG) as logs:
             ok = notifier.notify(title=title, body=body)
         if ok:
             return None
-        detail = " ".join(line.strip() for line in logs.getvalue().splitlines() if line.strip())[-500:]
+        lines = [line.strip() for line in logs.getvalue().splitlines() if line.strip()]
+        detail = " ".join(line for line in lines if " - WARNING - " in line or " - ERROR - " in line)[-500:]
+        if any("Socket Exception" in line and "timed out" in line for line in lines):
+            detail += " (timed out)"  # Apprise says so only at DEBUG level: the outcome is unknown
         return self._redact(detail or "delivery failed")
 
     def _with(self, payload: dict[str, Any]) -> str:

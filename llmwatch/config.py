@@ -50,7 +50,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "claims": {"files": [], "bundled": True},
     # names of companies and investors besides pipeline/extract/data/aliases.toml (same shape, merged over it)
     "funding": {"aliases": []},
-    "schedule": {"timezone": "Asia/Shanghai", "jitter": 120, "pricing": "6h", "news": "30m", "misfire_grace": "1d"},
+    # time_limit: a crawl the scheduler started that runs longer is stopped and recorded as failed;
+    # workers: how many jobs may run at once (a slow source does not hold up the others)
+    "schedule": {
+        "timezone": "Asia/Shanghai",
+        "jitter": 120,
+        "pricing": "6h",
+        "news": "30m",
+        "misfire_grace": "1d",
+        "time_limit": "2h",
+        "workers": 4,
+    },
     "crawl": {
         "user_agent": "llmwatch/0.1 (+https://github.com/llmwatch/llmwatch; price tracker)",
         "obey_robots": True,
@@ -62,6 +72,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "chromium": "",
         # sources rendered in the browser besides those that need it (e.g. ["llmprice_cn"])
         "render": [],
+        # internal addresses (loopback, private, link-local, metadata) are never fetched, except
+        # these host names, addresses or networks: a local mirror, a test server
+        "allow_hosts": [],
     },
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # every command reads its moments here: no database import to start
@@ -46,11 +46,15 @@ def moment(text: str | None, name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         value = value if value.tzinfo else value.replace(tzinfo=UTC)
-        value.astimezone(UTC)  # a time at the ends of the calendar cannot be compared with others
-    except (ValueError, OverflowError):
+    except ValueError:
         raise FilterError(
             f"{name}: not an ISO 8601 date or time: {text!r} (e.g. 2024-07-06 or 2024-07-06T12:00:00Z)"
         ) from None
+    try:  # a time at the ends of the calendar cannot be compared with others
+        value.astimezone(UTC)
+        (value - timedelta(days=400)).astimezone(UTC), (value + timedelta(days=400)).astimezone(UTC)
+    except OverflowError:
+        raise FilterError(f"{name}: out of the range of dates llmwatch compares: {text!r}") from None
     return value
 
 

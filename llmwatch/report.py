@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from llmwatch import plot, views
 from llmwatch.config import Settings
 from llmwatch.output import money_label
+from pipeline.extract.alerts import is_web
 from pipeline.extract.units import fmt
 
 #: the models of the July 2024 price war, for the headline chart
@@ -27,6 +28,7 @@ def environment() -> Any:
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
+    env.tests["web"] = is_web  # only http(s) addresses become links: a feed's javascript: stays text
     env.filters["num"] = lambda v: "" if v is None else fmt(Decimal(str(v)))
     env.globals["money"] = money_label
     env.filters["when"] = lambda v: (

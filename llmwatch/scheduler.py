@@ -13,6 +13,7 @@ import logging
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -129,25 +131,56 @@ def sync_jobs(cfg: Settings, config_path: str | None) -> list[JobSpec]:
     return specs
 
 
-_child: subprocess.Popen[bytes] | None = None
+#: the running children, for SIGTERM to reach them; set once the scheduler is stopping
+_children: set[subprocess.Popen[bytes]] = set()
+_stopping = threading.Event()
+#: how long a stopped child has to end before it is killed
+GRACE = 30
+
+
+class SchedulerBusy(RuntimeError):
+    pass
 
 
 def run_source(source: str, config_path: str | None = None) -> int:
     """The job: crawl one source in its own process (or, with Redis configured, queue it for
-    the distributed workers), then the after-run checks."""
-    global _child  # noqa: PLW0603 - the one running child, for signal forwarding
+    the distributed workers), then the after-run checks. A crawl past ``[schedule] time_limit``
+    is stopped (SIGTERM, then SIGKILL) and its run recorded as failed."""
+    if _stopping.is_set():  # submitted as the scheduler was stopping: nothing new starts
+        return 0
     from llmwatch.config import load
 
-    command = "enqueue" if load(config_path).raw["redis"]["url"] else "crawl"
+    cfg = load(config_path)
+    command = "enqueue" if cfg.raw["redis"]["url"] else "crawl"
     args = [sys.executable, "-m", "llmwatch", *(["--config", config_path] if config_path else []), command, source]
+    limit = str(cfg.raw["schedule"]["time_limit"])
     log.info("run %s", source)
-    _child = subprocess.Popen(args)
+    child = subprocess.Popen(args)
+    _children.add(child)
     try:
-        code = _child.wait()
+        code = child.wait(timeout=every(limit).total_seconds())
+    except subprocess.TimeoutExpired:
+        log.warning("%s: still running after %s ([schedule] time_limit): stopped", source, limit)
+        code = _stop(child)
+        from crawler.run import mark_stopped
+        from db.engine import session_factory
+
+        reason = f"stopped by the scheduler after {limit} ([schedule] time_limit)"
+        mark_stopped(session_factory(cfg.database_url), child.pid, reason)
     finally:
-        _child = None
-    after_run(config_path)
+        _children.discard(child)
+    if not _stopping.is_set():
+        after_run(config_path)
     return code
+
+
+def _stop(child: subprocess.Popen[bytes]) -> int:
+    child.terminate()  # Scrapy stops cleanly: every stored page is whole
+    try:
+        return child.wait(timeout=GRACE)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
 
 
 def after_run(config_path: str | None, *, now: datetime | None = None) -> None:
@@ -180,6 +213,20 @@ class _Editor(BlockingScheduler):
         return
 
 
+class _Stoppable(BlockingScheduler):
+    """Leaves its loop once ``_stopping`` is set, before the executor is shut down, so that no
+    job is submitted to an executor that is gone (APScheduler's "cannot schedule new futures")."""
+
+    def _main_loop(self) -> None:
+        wait_seconds: float | None = None
+        while self.state != STATE_STOPPED and not _stopping.is_set():
+            self._event.wait(wait_seconds)
+            self._event.clear()
+            if _stopping.is_set():
+                break
+            wait_seconds = self._process_jobs()
+
+
 class _Once(BlockingScheduler):
     """Runs every due job once, then returns (``--once``)."""
 
@@ -194,28 +241,47 @@ def schedule(
     once: bool = False,
     on_start: Callable[[list[JobSpec]], None] | None = None,
 ) -> None:
-    from db.engine import engine_for
+    from db import locks
+    from db.engine import session_factory
 
-    engine_for(cfg.database_url)  # the data directory and our schema first; the job store adds its table
+    factory = session_factory(cfg.database_url)  # the data directory and our schema first
+    with locks.Lease(factory, "scheduler") as lease:  # one scheduler per database
+        if lease.holder is not None:
+            raise SchedulerBusy(
+                f"another scheduler runs on this database ({lease.holder}); this one exits "
+                "(`llmwatch locks` lists it; a dead one's lock is taken over by the next start)"
+            )
+        _stopping.clear()
+        _run(cfg, config_path, once, on_start)
+
+
+def _run(cfg: Settings, config_path: str | None, once: bool, on_start: Callable[[list[JobSpec]], None] | None) -> None:
     specs = sync_jobs(cfg, config_path)
     if on_start:
         on_start(specs)
-    cls = _Once if once else BlockingScheduler
+    cls = _Once if once else _Stoppable
     scheduler = cls(
         jobstores={"default": SQLAlchemyJobStore(url=cfg.database_url)},
-        executors={"default": {"type": "threadpool", "max_workers": 1}},
+        executors={"default": {"type": "threadpool", "max_workers": int(cfg.raw["schedule"]["workers"])}},
         job_defaults=_job_defaults(cfg),
         timezone=cfg.raw["schedule"]["timezone"],
     )
 
     def stop(signum: int, _frame: Any) -> None:
+        if _stopping.is_set():
+            return
         log.warning("stopping: the current run finishes first")
-        if _child is not None and _child.poll() is None:
-            _child.send_signal(signal.SIGTERM)  # Scrapy stops cleanly: every stored page is whole
-        scheduler.shutdown(wait=True)
+        _stopping.set()
+        for child in list(_children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)  # Scrapy stops cleanly: every stored page is whole
+        scheduler.wakeup()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    scheduler.start()
-    if once:
-        scheduler.shutdown(wait=True)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        scheduler.start()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # the running jobs end (their children were told to stop)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -119,6 +119,8 @@ class Schedule(Section):
     pricing: Interval
     news: Interval
     misfire_grace: Annotated[str, AfterValidator(_grace)]
+    time_limit: Interval
+    workers: Annotated[int, Field(ge=1)]
     sources: dict[str, SourceSchedule] = {}
 
 
@@ -131,6 +133,7 @@ class Crawl(Section):
     autothrottle: bool
     chromium: str
     render: list[str]
+    allow_hosts: list[str]
     #: mirrors to fetch instead of a source's own URLs
     urls: dict[str, list[str]] = {}
 

@@ -5,12 +5,17 @@ database the CLI does (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
+import threading
+import time
+from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from db import queries
 from db.engine import session_factory
 from llmwatch import filters, report, views
 from llmwatch.config import Settings
@@ -79,8 +84,71 @@ def api(cfg: Settings, path: str, q: dict[str, str]) -> list[dict[str, Any]] | N
 PORT = 8754
 
 
-def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> ThreadingHTTPServer:
+#: answers are built again at least this often even when no data changed (health is judged against now)
+MAX_AGE = 300
+#: how many different answers (paths with their queries) are kept
+KEPT = 256
+
+
+class Answers:
+    """The report page and the API's answers, each built once per change of the database
+    (``db.queries.data_version``) and at most ``MAX_AGE`` seconds old; the page one build at a
+    time, however many ask for it at once."""
+
+    def __init__(self, cfg: Settings, folder: Path) -> None:
+        self.cfg, self.folder = cfg, folder
+        self.kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self.builds = 0  # of the page
+        self._lock = threading.Lock()
+
+    def _version(self) -> tuple[Any, ...]:
+        with session_factory(self.cfg.database_url)() as s:
+            return (*s.execute(queries.data_version()).one(), int(time.time() // MAX_AGE))
+
+    def page(self) -> bytes:
+        key = ("/", self._version())
+        with self._lock:
+            if key not in self.kept:
+                with session_factory(self.cfg.database_url)() as s:
+                    report.build(self.cfg, s, self.folder)
+                self._keep(key, (self.folder / "index.html").read_bytes())
+                self.builds += 1
+            return self.kept[key]
+
+    def api(self, path: str, query: dict[str, str]) -> bytes | None:
+        key = (path, tuple(sorted(query.items())), self._version())
+        if key in self.kept:
+            return self.kept[key]
+        records = api(self.cfg, path, query)
+        if records is None:
+            return None
+        body = dumps(records).encode()
+        with self._lock:
+            self._keep(key, body)
+        return body
+
+    def _keep(self, key: tuple[Any, ...], body: bytes) -> None:
+        self.kept[key] = body
+        while len(self.kept) > KEPT:
+            self.kept.popitem(last=False)
+
+
+class Server(ThreadingHTTPServer):
+    """Removes its charts folder when closed."""
+
+    folder: Path
+    answers: Answers
+    #: connections waiting to be accepted (the default 5 makes a burst of clients wait 1 s to retry)
+    request_queue_size = 128
+
+    def server_close(self) -> None:
+        super().server_close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> Server:
     charts_dir = Path(tempfile.mkdtemp(prefix="llmwatch-serve-"))
+    answers = Answers(cfg, charts_dir)
 
     class Handler(BaseHTTPRequestHandler):
         head = False
@@ -95,23 +163,22 @@ def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> Thr
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             try:
                 if parts.path in ("/", "/index.html"):
-                    with session_factory(cfg.database_url)() as s:
-                        report.build(cfg, s, charts_dir)
-                    self._send(200, "text/html; charset=utf-8", (charts_dir / "index.html").read_bytes())
+                    self._send(200, "text/html; charset=utf-8", answers.page())
                 elif parts.path.endswith(".png") and "/" not in parts.path[1:]:
                     chart = charts_dir / parts.path[1:]
                     self._send(200, "image/png", chart.read_bytes()) if chart.is_file() else self._error(
                         404, "no such chart"
                     )
                 else:
-                    records = api(cfg, parts.path, query)
-                    if records is None:
+                    body = answers.api(parts.path, query)
+                    if body is None:
                         self._error(404, f"no such page: {parts.path}")
                         return
-                    body = dumps(records)
-                    self._send(200, "application/json; charset=utf-8", body.encode())
+                    self._send(200, "application/json; charset=utf-8", body)
             except ValueError as exc:  # a filter that does not parse, or a value nothing knows
                 self._error(400, str(exc))
+            except OverflowError:  # a date the database cannot compare, however it got through
+                self._error(400, "a date out of the range that can be compared")
 
         def _send(self, status: int, ctype: str, body: bytes) -> None:
             self.send_response(status)
@@ -127,4 +194,11 @@ def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> Thr
         def log_message(self, *args: object) -> None:
             pass
 
-    return ThreadingHTTPServer((host, port), Handler)
+    try:
+        server = Server((host, port), Handler)
+    except OSError:
+        shutil.rmtree(charts_dir, ignore_errors=True)
+        raise
+    server.folder = charts_dir
+    server.answers = answers
+    return server

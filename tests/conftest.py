@@ -19,6 +19,10 @@ from pipeline.extract.records import Page, decode_body
 from pipeline.store.ingest import IngestResult, Policy, ingest
 from tests.cases import FIXTURES
 
+# the tests' servers listen on 127.0.0.1, which crawls refuse by default (crawler.addresses);
+# the crawls under test, in this process or in a child, admit it (test_security checks the refusal)
+os.environ.setdefault("LLMWATCH_CRAWL_ALLOW_HOSTS", "127.0.0.1")
+
 PG_URL = os.environ.get("LLMWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -94,10 +99,17 @@ def test_rules_from_configuration() -> None:
 
 class Receiver(BaseHTTPRequestHandler):
     posts: list[dict] = []
+    #: every POST that arrived, answered or not: (Idempotency-Key header, body)
+    arrived: list[tuple[str | None, dict]] = []
     status = 200
+    #: seconds to wait before answering (a slow receiver; a sender that times out)
+    delay = 0.0
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Receiver.arrived.append((self.headers.get("Idempotency-Key"), json.loads(body)))
+        if Receiver.delay:
+            time.sleep(Receiver.delay)
         if Receiver.status == 200:
             Receiver.posts.append(json.loads(body))
         self.send_response(Receiver.status)
@@ -110,7 +122,7 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    Receiver.posts, Receiver.status = [], 200
+    Receiver.posts, Receiver.arrived, Receiver.status, Receiver.delay = [], [], 200, 0.0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -282,3 +294,121 @@ def test_alerts_are_retried_with_back_off(tmp_path, monkeypatch, db_url, factory
     with factory() as s:
         due = {(a.attempts, a.next_attempt_at - now) for a in s.scalars(select(Alert))}
     assert due == {(2, timedelta(seconds=61 + 120))}  # 60 s, then 120 s
+
+
+def test_each_message_carries_its_id_and_event_ids(receiver, tmp_path, monkeypatch, db_url, factory) -> None:
+    port = receiver.server_address[1]
+    cfg = configure(tmp_path, monkeypatch, db_url, f'channels = ["json://127.0.0.1:{port}/hook"]')
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_with_alerts(cfg, factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    assert delivery.deliver(cfg, factory).sent == 10
+    with factory() as s:
+        stored = {a.event_id: a.message_id for a in s.scalars(select(Alert))}
+    assert len(Receiver.arrived) == 10
+    for key, body in Receiver.arrived:
+        assert key and key.startswith("llmwatch-") and body["message_id"] == key  # header and payload
+        (event,) = [int(e) for e in body["events"].split(",")]
+        assert stored[event] == key  # the id kept on the alert is the one sent
+    assert len({key for key, _ in Receiver.arrived}) == 10
+
+
+def test_a_send_that_times_out_is_sent_again_with_the_same_id(receiver, tmp_path, monkeypatch, db_url, factory):
+    port = receiver.server_address[1]
+    cfg = configure(tmp_path, monkeypatch, db_url, f'channels = ["json://127.0.0.1:{port}/hook"]\nsend_timeout = 1')
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_with_alerts(cfg, factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    Receiver.delay = 2.5  # slower than the send timeout: the message arrives, the answer does not
+    report = delivery.deliver(cfg, factory)
+    assert (report.sent, report.unknown, report.pending) == (0, 1, 10)
+    assert "the outcome is unknown" in report.problems[0]
+    first_key = Receiver.arrived[0][0]
+    with factory() as s:
+        (unknown,) = [a for a in s.scalars(select(Alert)) if a.status == "sending"]
+    assert unknown.message_id == first_key
+    Receiver.delay = 0
+    assert delivery.deliver(cfg, factory, respect_backoff=False).sent == 10
+    keys = [key for key, _ in Receiver.arrived]
+    assert keys.count(first_key) == 2  # the same message again, under the same id: never a new alert
+    assert len(set(keys)) == 10 and len(keys) == 11
+
+
+def test_a_send_cut_short_by_a_crash_is_sent_again_with_the_same_id(receiver, tmp_path: Path) -> None:
+    port = receiver.server_address[1]
+    data = tmp_path / "data"
+    cfg = tmp_path / "llmwatch.toml"
+    cfg.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{port}/hook"]\nretry_backoff_seconds = 0\n')
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data)}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    fixtures = Path(__file__).parent / "fixtures" / "openrouter"
+
+    def llmwatch(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "llmwatch", "--config", str(cfg), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    for name, at in (
+        ("2024-05-15_models.json", "2024-05-15T04:09:05Z"),
+        ("2024-08-01_models.json", "2024-08-01T07:29:48Z"),
+    ):
+        assert llmwatch("ingest", str(fixtures / name), "--source", "openrouter", "--fetched-at", at).returncode == 0
+    Receiver.delay = 30  # the first message arrives; the sender is killed before the answer
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "llmwatch", "--config", str(cfg), "alerts", "send"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while not Receiver.arrived and time.time() < deadline:
+        time.sleep(0.1)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait(timeout=30)
+    ((interrupted, _),) = Receiver.arrived
+    Receiver.delay = 0
+    rerun = llmwatch("alerts", "send")
+    assert rerun.returncode == 0, rerun.stderr
+    keys = [key for key, _ in Receiver.arrived]
+    assert keys[1] == interrupted  # the interrupted message first, with its id: the receiver drops it
+    assert len(keys) == 11 and len(set(keys)) == 10
+
+
+def test_alerts_send_delivers_now_unless_asked_to_respect_the_back_off(tmp_path, receiver) -> None:
+    port = receiver.server_address[1]
+    data = tmp_path / "data"
+    cfg = tmp_path / "llmwatch.toml"
+    cfg.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{port}/hook"]\nretry_backoff_seconds = 600\n')
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data)}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    fixtures = Path(__file__).parent / "fixtures" / "openrouter"
+
+    def llmwatch(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "llmwatch", "--config", str(cfg), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    for name, at in (
+        ("2024-05-15_models.json", "2024-05-15T04:09:05Z"),
+        ("2024-08-01_models.json", "2024-08-01T07:29:48Z"),
+    ):
+        llmwatch("ingest", str(fixtures / name), "--source", "openrouter", "--fetched-at", at)
+    Receiver.status = 500
+    down = llmwatch("alerts", "send")
+    assert down.returncode == 1 and "next attempt" in down.stderr
+    Receiver.status = 200
+    waiting = llmwatch("alerts", "send", "--respect-backoff")
+    assert waiting.returncode == 0 and "10 alerts wait for their back-off: next attempt at" in waiting.stderr
+    assert len(Receiver.posts) == 0
+    now = llmwatch("alerts", "send")  # the channel is back: everything pending goes now
+    assert now.returncode == 0 and "10 alerts sent in 10 messages; 0 pending" in now.stderr
+    assert len(Receiver.posts) == 10
+
+
+def test_a_token_in_a_webhook_path_is_never_shown_or_stored(receiver, tmp_path, monkeypatch, db_url, factory) -> None:
+    port = receiver.server_address[1]
+    cfg = configure(tmp_path, monkeypatch, db_url, f'channels = ["json://127.0.0.1:{port}/hook/SECRETPATH999"]')
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    ingest_with_alerts(cfg, factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+    Receiver.status = 500
+    report = delivery.deliver(cfg, factory)
+    with factory() as s:
+        labels = {a.channel_label for a in s.scalars(select(Alert))}
+    assert labels == {f"json://127.0.0.1:{port}/hook/S…9"}
+    assert "SECRETPATH999" not in "\n".join(report.problems)

@@ -167,7 +167,8 @@ def test_the_api_answers_as_the_cli_does(factory, db_url: str) -> None:
             ("/api/prices?provider=openai", "provider: unknown provider 'openai'; known: 01ai, alibaba"),
             ("/api/events?type=price_change", "type: unknown event type 'price_change'; did you mean 'price_changed'"),
             ("/api/prices?at=yesterday", "at: not an ISO 8601 date or time: 'yesterday'"),
-            ("/api/events?since=9999-12-31T23:59:59-23:59", "since: not an ISO 8601 date or time"),
+            ("/api/events?since=9999-12-31T23:59:59-23:59", "since: out of the range of dates llmwatch compares"),
+            ("/api/prices?at=0001-01-01T00:00:00%2B14:00", "at: out of the range of dates llmwatch compares"),
             ("/api/events?limit=0", "limit: a whole number of 1 or more, not '0'"),
         ]:
             with pytest.raises(HTTPError) as bad:
@@ -182,3 +183,47 @@ def test_the_api_answers_as_the_cli_does(factory, db_url: str) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_page_is_built_once_per_change_and_its_folder_removed(factory, db_url: str) -> None:
+    ingest_fixture(factory, "openrouter/2024-05-15_models.json", "2024-05-15T04:09:05+00:00")
+    from llmwatch.serve import make_server
+
+    server = make_server(load(None, {"LLMWATCH_DATABASE_URL": db_url}), port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    folder = server.folder
+    try:
+        first = [fetch(f"{base}/") for _ in range(3)]
+        assert server.answers.builds == 1 and first[0] == first[2]
+        ingest_fixture(factory, "openrouter/2024-08-01_models.json", "2024-08-01T07:29:48+00:00")
+        assert b"0.81" in fetch(f"{base}/") and server.answers.builds == 2  # the new prices, built once more
+        # filter text is matched as written: % and _ are not wildcards
+        assert json.loads(fetch(f"{base}/api/prices?model=%25")) == []
+        assert json.loads(fetch(f"{base}/api/events?model=yi_6b")) == []
+        assert len(json.loads(fetch(f"{base}/api/events?model=yi-6b"))) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not folder.exists()
+
+
+def test_only_web_addresses_become_links(factory, db_url: str) -> None:
+    from llmwatch import report
+    from pipeline.extract.alerts import render, render_digest
+
+    with factory() as s:
+        ctx = report.context(load(None, {"LLMWATCH_DATABASE_URL": db_url}), s, [])
+    # a feed's item links, as a hostile feed writes them (hand-made values)
+    bad = ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>"]
+    ctx["changes"] = [
+        {"occurred_at": None, "type": "funding_announced", "source": "news", "url": url, "summary": f"round {i}"}
+        for i, url in enumerate([*bad, "https://36kr.com/p/1"])
+    ]
+    html = report.environment().get_template("report.html").render(**ctx)
+    assert 'href="javascript' not in html.lower() and 'href=" javascript' not in html.lower()
+    assert 'href="data:' not in html and '<a href="https://36kr.com/p/1"' in html
+    assert "round 0 <small>(javascript:alert(document.cookie))</small>" in html  # shown as text
+    event = {"type": "funding_announced", "id": 1, "source": "news", "url": bad[0], "company": "Moonshot"}
+    assert "evidence (not a web address: `javascript:alert(document.cookie)`)" in render(event)[1]
+    assert "<javascript:" not in render_digest([event])[1]

@@ -196,24 +196,18 @@ def test_a_second_concurrent_run_is_skipped_and_says_why(tmp_path: Path, sqlite_
     )
     assert proc.returncode == 4  # busy: documented, and not a success
     assert f"skipped openrouter: another run holds it: source:openrouter is held by {holder}" in proc.stderr
-    locks_out = subprocess.run(
-        [sys.executable, "-m", "llmwatch", "locks", "--format", "json"], env=env, capture_output=True, text=True
-    )
+
+    def llmwatch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "llmwatch", *args], env=env, capture_output=True, text=True, check=False
+        )
+
+    locks_out = llmwatch("locks", "--format", "json")
     (listed,) = [json.loads(line) for line in locks_out.stdout.splitlines()]
     assert (listed["name"], listed["owner"], listed["state"]) == ("source:openrouter", holder, "held")
-    cleared = subprocess.run(
-        [sys.executable, "-m", "llmwatch", "locks", "clear", "source:openrouter"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    cleared = llmwatch("locks", "clear", "source:openrouter")
     assert cleared.returncode == 0 and "freed source:openrouter" in cleared.stderr
-    again = subprocess.run(
-        [sys.executable, "-m", "llmwatch", "locks", "clear", "source:openrouter"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    again = llmwatch("locks", "clear", "source:openrouter")
     assert again.returncode == 2 and "no lock named 'source:openrouter'" in again.stderr
 
 

@@ -24,10 +24,20 @@ SECRET_TOKEN, SECRET_PASSWORD = "t0ken-SECRET-9f3", "pw-SECRET-77a"
 
 class Site(BaseHTTPRequestHandler):
     agents: list[str] = []
+    internal_hits = 0
     hook_status = 500
 
     def do_GET(self) -> None:
         Site.agents.append(self.headers.get("User-Agent", ""))
+        if self.path == "/internal-secret":
+            Site.internal_hits += 1
+            return self._send(200, b"INTERNAL-SECRET-BODY")
+        if self.path == "/to-internal":  # a public page that redirects inward
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/internal-secret")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if self.path == "/feed.xml":
             body = (
                 b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
@@ -167,3 +177,42 @@ def test_polite_defaults_reach_scrapy(tmp_path: Path) -> None:
         )
     )
     assert not custom.getbool("ROBOTSTXT_OBEY") and custom.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+
+
+def test_internal_addresses_are_not_fetched_unless_allowed(tmp_path: Path, site: str) -> None:
+    from ipaddress import ip_address
+
+    from crawler.addresses import Allowed, internal
+
+    for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "0.0.0.0"):
+        assert internal(ip_address(address)), address
+    assert not internal(ip_address("8.8.8.8")) and not internal(ip_address("2606:4700::1111"))
+    assert Allowed(["10.0.0.0/8", "mirror.lan"])("x", ip_address("10.9.9.9")) and Allowed(["mirror.lan"])("MIRROR.lan")
+
+    (tmp_path / "llmwatch.toml").write_text("")
+    Site.internal_hits = 0
+    refused = {"LLMWATCH_CRAWL_ALLOW_HOSTS": ""}  # the defaults: nothing internal
+    direct = llmwatch(tmp_path, refused, "crawl", "openrouter", "--url", f"openrouter={site}/internal-secret")
+    assert direct.returncode == 1
+    assert "refused: 127.0.0.1 is an internal address (127.0.0.1); [crawl] allow_hosts admits it" in direct.stderr
+    # a redirect inward is refused too: the allowlist here admits the first host name only
+    port = site.rsplit(":", 1)[1]
+    redirect = llmwatch(
+        tmp_path,
+        {"LLMWATCH_CRAWL_ALLOW_HOSTS": "localhost"},
+        "crawl",
+        "openrouter",
+        "--url",
+        f"openrouter=http://localhost:{port}/to-internal",
+    )
+    assert redirect.returncode == 1 and "refused: 127.0.0.1 is an internal address" in redirect.stderr
+    assert Site.internal_hits == 0
+    archived = "".join(str(read_archive(w)) for w in (tmp_path / "data" / "warc").glob("*.warc.gz"))
+    assert "INTERNAL-SECRET-BODY" not in archived
+    # the failure is recorded under the URL asked for, with the reason
+    listed = [json.loads(line) for line in llmwatch(tmp_path, {}, "sources", "--format", "json").stdout.splitlines()]
+    (sources,) = [s for s in listed if s["source"] == "openrouter"]
+    assert any("refused" in problem for problem in sources["problems"]), sources
+    admitted = {"LLMWATCH_CRAWL_ALLOW_HOSTS": "127.0.0.1"}
+    allowed = llmwatch(tmp_path, admitted, "crawl", "openrouter", "--url", f"openrouter={site}/internal-secret")
+    assert Site.internal_hits == 1 and "refused" not in allowed.stderr  # a test server, admitted

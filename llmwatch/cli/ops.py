@@ -25,7 +25,9 @@ def schedule(
 
     Jobs and their next run times live in the database, so a restart loses
     nothing; runs missed while it was down are run once. SIGTERM or Ctrl-C
-    lets the current run finish, then exits.
+    stops the running crawls cleanly, then exits. One scheduler per database:
+    a second one exits with code 4. A crawl past [schedule] time_limit is
+    stopped and recorded as failed.
 
       llmwatch schedule
 
@@ -40,7 +42,11 @@ def schedule(
             err.print(f"  {spec.source:<12} {spec.describe}", highlight=False)
         err.print(f"{len(specs)} jobs; {'running what is due' if once else 'waiting (Ctrl-C stops)'}", highlight=False)
 
-    scheduler.schedule(cfg, str(ctx.obj) if ctx.obj else None, once=once, on_start=started)
+    try:
+        scheduler.schedule(cfg, str(ctx.obj) if ctx.obj else None, once=once, on_start=started)
+    except scheduler.SchedulerBusy as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(BUSY) from None
 
 
 @alerts_app.callback(invoke_without_command=True)
@@ -112,25 +118,41 @@ def alerts(
 
 
 @alerts_app.command("send")
-def alerts_send(ctx: typer.Context) -> None:
-    """Deliver pending alerts now (the scheduler does it after each run).
+def alerts_send(
+    ctx: typer.Context,
+    respect_backoff: Annotated[
+        bool, typer.Option("--respect-backoff", help="only what is due (the scheduler's own retries)")
+    ] = False,
+) -> None:
+    """Deliver every undelivered alert now (the scheduler does it after each run).
 
-    A channel that is down keeps its alerts pending and is retried later
-    with back-off; nothing is sent twice.
+    Delivery is at least once: each message carries an id (the Idempotency-Key
+    header and message_id of a webhook, with the event ids), and a message
+    whose send was cut short or timed out is sent again with the same id, so
+    a receiver that drops ids it has seen shows each alert once. A channel
+    that is down keeps its alerts pending, retried with back-off.
 
       llmwatch alerts send
+
+      llmwatch alerts send --respect-backoff
     """
     from db.engine import session_factory
     from llmwatch import delivery
 
     cfg = settings(ctx)
-    report = delivery.deliver(cfg, session_factory(cfg.database_url))
+    report = delivery.deliver(cfg, session_factory(cfg.database_url), respect_backoff=respect_backoff)
     if report.skipped:
         err.print(f"skipped: {report.skipped}", highlight=False)
         raise typer.Exit(BUSY)
     err.print(f"{report.sent} alerts sent in {report.messages} messages; {report.pending} pending", highlight=False)
     for problem in report.problems:
         err.print(f"[yellow]not delivered[/yellow] {problem}", highlight=False)
+    if report.pending and report.next_attempt is not None:
+        when = f"{report.next_attempt:%Y-%m-%d %H:%M:%S}Z"
+        if report.problems:
+            err.print(f"next attempt at {when} (or now: llmwatch alerts send)", highlight=False)
+        else:
+            err.print(f"{report.pending} alerts wait for their back-off: next attempt at {when}", highlight=False)
     if report.problems:
         raise typer.Exit(1)
 
@@ -241,6 +263,8 @@ def serve(
       llmwatch serve                  # then open http://127.0.0.1:8754/
     """
 
+    import signal
+
     from llmwatch.serve import make_server
 
     try:
@@ -248,6 +272,11 @@ def serve(
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     err.print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", highlight=False)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM ends it as Ctrl-C does: its temporary folder removed
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

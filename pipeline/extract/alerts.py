@@ -219,6 +219,16 @@ TITLES = {
 }
 
 
+def is_web(url: object) -> bool:
+    """An http(s) address: the only kind shown as a link (a feed's ``javascript:`` or ``data:``
+    link is shown as text, where a channel or a browser could not follow it)."""
+    return isinstance(url, str) and url.split(":", 1)[0].strip().lower() in ("http", "https") and "://" in url
+
+
+def _evidence(url: object) -> str:
+    return f"<{url}>" if is_web(url) else f"(not a web address: `{str(url).replace('`', '')}`)"
+
+
 def render(ev: Mapping[str, Any]) -> tuple[str, str]:
     """Title and body of one alert: the change, the evidence link and the time."""
     title = f"llmwatch: {TITLES.get(ev['type'], ev['type'].replace('_', ' '))}"
@@ -226,7 +236,7 @@ def render(ev: Mapping[str, Any]) -> tuple[str, str]:
     when_text = when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, datetime) else str(when or "")
     lines = [describe(ev), f"seen {when_text} by {ev.get('source', '?')}"]
     if ev.get("url"):
-        lines.append(f"evidence: {ev['url']}")
+        lines.append(f"evidence: {ev['url']}" if is_web(ev["url"]) else f"evidence {_evidence(ev['url'])}")
     return title, "\n".join(lines)
 
 
@@ -234,5 +244,5 @@ def render_digest(events: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     """One message for a batch of events."""
     count = len(events)
     title = f"llmwatch: {count} change{'s' if count != 1 else ''}"
-    body = "\n".join(f"- {describe(ev)}" + (f" <{ev['url']}>" if ev.get("url") else "") for ev in events)
+    body = "\n".join(f"- {describe(ev)}" + (f" {_evidence(ev['url'])}" if ev.get("url") else "") for ev in events)
     return title, body
