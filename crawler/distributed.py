@@ -40,10 +40,23 @@ def keys(prefix: str) -> dict[str, str]:
     }
 
 
+class RedisUnreachable(RuntimeError):
+    """The queue cannot be reached: nothing was queued or taken (one line for the user)."""
+
+
 def redis_client(cfg: Options) -> Any:
+    """A client of ``[redis] url`` that has answered a PING (else ``RedisUnreachable``)."""
     import redis
 
-    return redis.Redis.from_url(cfg.raw["redis"]["url"])
+    url = cfg.raw["redis"]["url"]
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        scheme, _, rest = url.partition("://")
+        shown = f"{scheme}://{rest.rpartition('@')[2]}"  # never a password
+        raise RedisUnreachable(f"Redis at {shown} cannot be reached: {exc}") from None
+    return client
 
 
 def enqueue(cfg: Options, sources: list[str], urls: dict[str, list[str]] | None = None) -> tuple[str, int]:

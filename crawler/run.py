@@ -230,6 +230,9 @@ def work(cfg: Options, *, idle_exit: int = 0, on_result: Callable[[IngestResult]
     """A distributed worker: take requests from Redis until stopped (or idle ``idle_exit`` seconds)."""
     if not cfg.raw["redis"]["url"]:
         raise BadUrl("no Redis to work from: set LLMWATCH_REDIS_URL (or [redis] url)")
+    from crawler.distributed import redis_client
+
+    redis_client(cfg)  # reachable, or one line and exit 1 rather than an idle worker and a traceback
     factory = session_factory(cfg.database_url)
     mark_dead_runs(factory)
     chromium = render.find_chromium(str(cfg.crawl.get("chromium") or ""))

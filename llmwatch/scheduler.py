@@ -256,9 +256,6 @@ def schedule(
 
 
 def _run(cfg: Settings, config_path: str | None, once: bool, on_start: Callable[[list[JobSpec]], None] | None) -> None:
-    specs = sync_jobs(cfg, config_path)
-    if on_start:
-        on_start(specs)
     cls = _Once if once else _Stoppable
     scheduler = cls(
         jobstores={"default": SQLAlchemyJobStore(url=cfg.database_url)},
@@ -279,6 +276,11 @@ def _run(cfg: Settings, config_path: str | None, once: bool, on_start: Callable[
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        specs = sync_jobs(cfg, config_path)
+        if on_start:  # the handlers are in place: a SIGTERM from now on stops it cleanly
+            on_start(specs)
+        if _stopping.is_set():
+            return
         scheduler.start()
     finally:
         if scheduler.running:

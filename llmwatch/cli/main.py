@@ -63,6 +63,10 @@ def _known(exc: Exception) -> None:
         _fail(2, str(exc))
     if isinstance(exc, NothingFound):
         _fail(3, str(exc))
+    from crawler.distributed import RedisUnreachable
+
+    if isinstance(exc, RedisUnreachable):
+        _fail(1, str(exc))
     if isinstance(exc, OperationalError):
         _fail(2, f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
     if isinstance(exc, SQLAlchemyError):
