@@ -43,20 +43,29 @@ def _time(args: list[str], env: dict[str, str], runs: int = 7) -> float:
     return statistics.median(times)
 
 
+COMMAND = str(Path(sys.executable).parent / "llmwatch")
+
+
+def demo_database(data: str) -> dict[str, str]:
+    """The demo's pages ingested into a database in ``data``; the environment that uses it."""
+    env = {**os.environ, "LLMWATCH_DATA_DIR": data}
+    env.pop("LLMWATCH_DATABASE_URL", None)
+    for file, source, at in PAGES:
+        subprocess.run(
+            [COMMAND, "ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            cwd=data,
+        )
+    return env
+
+
 def main() -> None:
-    command = str(Path(sys.executable).parent / "llmwatch")
+    command = COMMAND
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "LLMWATCH_DATA_DIR": data}
-        env.pop("LLMWATCH_DATABASE_URL", None)
-        for file, source, at in PAGES:
-            subprocess.run(
-                [command, "ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=True,
-                cwd=data,
-            )
+        env = demo_database(data)
         bare = _time([sys.executable, "-c", "pass"], env)
         helped = _time([command, "--help"], env)
         # what the query commands cannot do without: the libraries they are written in

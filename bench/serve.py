@@ -11,17 +11,14 @@ served about as fast as the JSON; before that cache each page request rebuilt th
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from bench.cli import FIXTURES, PAGES
+from bench.cli import COMMAND, demo_database
 
 REQUESTS, CONCURRENCY = 2000, 20
 
@@ -51,21 +48,10 @@ def _load(port: int, path: str) -> tuple[float, list[float]]:
 
 
 def main() -> None:
-    command = str(Path(sys.executable).parent / "llmwatch")
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "LLMWATCH_DATA_DIR": data}
-        env.pop("LLMWATCH_DATABASE_URL", None)
-        for file, source, at in PAGES:
-            subprocess.run(
-                [command, "ingest", str(FIXTURES / file), "--source", source, "--fetched-at", at],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=True,
-                cwd=data,
-            )
+        env = demo_database(data)
         port = _free_port()
-        server = subprocess.Popen([command, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen([COMMAND, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
                 try:

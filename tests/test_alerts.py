@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -332,12 +333,12 @@ def test_a_send_that_times_out_is_sent_again_with_the_same_id(receiver, tmp_path
     assert len(set(keys)) == 10 and len(keys) == 11
 
 
-def test_a_send_cut_short_by_a_crash_is_sent_again_with_the_same_id(receiver, tmp_path: Path) -> None:
-    port = receiver.server_address[1]
-    data = tmp_path / "data"
+def ten_alerts_pending(tmp_path: Path, port: int, backoff: int) -> tuple[Any, Path, dict[str, str]]:
+    """A data directory with OpenRouter's two 2024 pages ingested: ten alerts for a webhook on
+    ``port``; the command line run against it (in a child process), its config and environment."""
     cfg = tmp_path / "llmwatch.toml"
-    cfg.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{port}/hook"]\nretry_backoff_seconds = 0\n')
-    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data)}
+    cfg.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{port}/hook"]\nretry_backoff_seconds = {backoff}\n')
+    env = {**os.environ, "LLMWATCH_DATA_DIR": str(tmp_path / "data")}
     env.pop("LLMWATCH_DATABASE_URL", None)
     fixtures = Path(__file__).parent / "fixtures" / "openrouter"
 
@@ -350,6 +351,11 @@ def test_a_send_cut_short_by_a_crash_is_sent_again_with_the_same_id(receiver, tm
         ("2024-08-01_models.json", "2024-08-01T07:29:48Z"),
     ):
         assert llmwatch("ingest", str(fixtures / name), "--source", "openrouter", "--fetched-at", at).returncode == 0
+    return llmwatch, cfg, env
+
+
+def test_a_send_cut_short_by_a_crash_is_sent_again_with_the_same_id(receiver, tmp_path: Path) -> None:
+    llmwatch, cfg, env = ten_alerts_pending(tmp_path, receiver.server_address[1], backoff=0)
     Receiver.delay = 30  # the first message arrives; the sender is killed before the answer
     sender = subprocess.Popen(
         [sys.executable, "-m", "llmwatch", "--config", str(cfg), "alerts", "send"],
@@ -372,23 +378,7 @@ def test_a_send_cut_short_by_a_crash_is_sent_again_with_the_same_id(receiver, tm
 
 
 def test_alerts_send_delivers_now_unless_asked_to_respect_the_back_off(tmp_path, receiver) -> None:
-    port = receiver.server_address[1]
-    data = tmp_path / "data"
-    cfg = tmp_path / "llmwatch.toml"
-    cfg.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{port}/hook"]\nretry_backoff_seconds = 600\n')
-    env = {**os.environ, "LLMWATCH_DATA_DIR": str(data)}
-    env.pop("LLMWATCH_DATABASE_URL", None)
-    fixtures = Path(__file__).parent / "fixtures" / "openrouter"
-
-    def llmwatch(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "llmwatch", "--config", str(cfg), *args]
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
-
-    for name, at in (
-        ("2024-05-15_models.json", "2024-05-15T04:09:05Z"),
-        ("2024-08-01_models.json", "2024-08-01T07:29:48Z"),
-    ):
-        llmwatch("ingest", str(fixtures / name), "--source", "openrouter", "--fetched-at", at)
+    llmwatch, _, _ = ten_alerts_pending(tmp_path, receiver.server_address[1], backoff=600)
     Receiver.status = 500
     down = llmwatch("alerts", "send")
     assert down.returncode == 1 and "next attempt" in down.stderr
