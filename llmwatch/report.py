@@ -69,8 +69,12 @@ def charts(s: Session, out: Path) -> list[dict[str, str]]:
 
 
 def build(cfg: Settings, s: Session, out: Path) -> Path:
+    """``index.html``, its charts, and ``feed.atom`` of the same recent events."""
+    from llmwatch.feed import atom
+
     out.mkdir(parents=True, exist_ok=True)
-    page = environment().get_template("report.html").render(**context(cfg, s, charts(s, out)))
+    ctx = context(cfg, s, charts(s, out))
     index = out / "index.html"
-    index.write_text(page, encoding="utf-8")
+    index.write_text(environment().get_template("report.html").render(**ctx), encoding="utf-8")
+    (out / "feed.atom").write_bytes(atom(ctx["changes"]))
     return index

@@ -115,14 +115,23 @@ class Answers:
                 self.builds += 1
             return self.kept[key]
 
+    def feed(self) -> bytes:
+        """``feed.atom``, as the page's own build wrote it."""
+        self.page()
+        return (self.folder / "feed.atom").read_bytes()
+
     def api(self, path: str, query: dict[str, str]) -> bytes | None:
+        """A JSON array, or JSON lines (one record a line) with ``format=jsonl``."""
         key = (path, tuple(sorted(query.items())), self._version())
         if key in self.kept:
             return self.kept[key]
-        records = api(self.cfg, path, query)
+        if query.get("format", "json") not in ("json", "jsonl"):
+            raise ValueError(f"format: json or jsonl, not {query['format']!r}")
+        lines = query.get("format") == "jsonl"
+        records = api(self.cfg, path, {k: v for k, v in query.items() if k != "format"})
         if records is None:
             return None
-        body = dumps(records).encode()
+        body = ("".join(dumps(r) + "\n" for r in records) if lines else dumps(records)).encode()
         with self._lock:
             self._keep(key, body)
         return body
@@ -164,6 +173,8 @@ def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> Ser
             try:
                 if parts.path in ("/", "/index.html"):
                     self._send(200, "text/html; charset=utf-8", answers.page())
+                elif parts.path == "/feed.atom":
+                    self._send(200, "application/atom+xml; charset=utf-8", answers.feed())
                 elif parts.path.endswith(".png") and "/" not in parts.path[1:]:
                     chart = charts_dir / parts.path[1:]
                     self._send(200, "image/png", chart.read_bytes()) if chart.is_file() else self._error(
@@ -174,7 +185,8 @@ def make_server(cfg: Settings, host: str = "127.0.0.1", port: int = PORT) -> Ser
                     if body is None:
                         self._error(404, f"no such page: {parts.path}")
                         return
-                    self._send(200, "application/json; charset=utf-8", body)
+                    kind = "application/x-ndjson" if query.get("format") == "jsonl" else "application/json"
+                    self._send(200, f"{kind}; charset=utf-8", body)
             except ValueError as exc:  # a filter that does not parse, or a value nothing knows
                 self._error(400, str(exc))
             except OverflowError:  # a date the database cannot compare, however it got through
