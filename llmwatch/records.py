@@ -171,3 +171,20 @@ ALERT_FIELDS = (
 )
 #: ``llmwatch locks``
 LOCK_FIELDS = ("name", "owner", "state", "acquired_at", "renewed_at")
+
+#: ``llmwatch audit``: a registry's entry against the official price
+AUDIT_FIELDS = (
+    "status",
+    "provider",
+    "model",
+    "component",
+    "condition",
+    "registry_usd_per_mtok",
+    "official_usd_per_mtok",
+    "official_given",
+    "rate",
+    "diff_pct",
+    "official_source",
+    "official_url",
+    "seen",
+)

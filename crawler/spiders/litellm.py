@@ -58,7 +58,8 @@ class LitellmSpider(PriceSpider):
             _prices(out, provider, model, None, entry, key)
             for tier in entry.get("tiered_pricing") or []:
                 low, high = (tier.get("range") or [0, 0])[:2]
-                condition = normalise_condition(f"{int(low)} < context <= {int(high)} tokens")
+                # with thousands separators: a bare "8000" would be read as 8000 thousand tokens
+                condition = normalise_condition(f"{int(low):,} < context <= {int(high):,} tokens")
                 _prices(out, provider, model, condition, tier, key)
 
 

@@ -22,6 +22,9 @@ from llmwatch.cli import ops  # noqa: F401
 from llmwatch.cli import query  # noqa: F401
 
 # isort: split
+from llmwatch.cli import registries  # noqa: F401
+
+# isort: split
 from llmwatch.cli.common import NothingFound, UsageError, app
 from llmwatch.output import err
 

@@ -191,15 +191,21 @@ DEFAULT_USD_CNY: dict[str, str] = {
 }
 
 
+def usd_cny(on: date, rates: dict[str, str] | None = None) -> tuple[Decimal, str]:
+    """The CNY per USD of ``on``: the latest configured rate on or before it, and the date
+    from which that rate applies (what a converted figure names as its rate)."""
+    table = sorted((rates or DEFAULT_USD_CNY).items())
+    since, rate = table[0]
+    for start, value in table:
+        if date.fromisoformat(start) <= on:
+            since, rate = start, value
+    return Decimal(rate), since
+
+
 def to_cny(amount: Decimal, currency: str, on: date, rates: dict[str, str] | None = None) -> Decimal:
     """``amount`` in CNY using the latest configured rate on or before ``on``."""
     if currency == "CNY":
         return amount
     if currency != "USD":
         raise PriceError(f"no exchange rate for {currency}")
-    table = sorted((rates or DEFAULT_USD_CNY).items())
-    rate = table[0][1]
-    for since, value in table:
-        if date.fromisoformat(since) <= on:
-            rate = value
-    return (amount * Decimal(rate)).quantize(Decimal("0.000001"))
+    return (amount * usd_cny(on, rates)[0]).quantize(Decimal("0.000001"))
