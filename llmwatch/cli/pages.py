@@ -257,3 +257,57 @@ def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
         highlight=False,
     )
     show_events(cfg, [ev["id"] for r in results for ev in r.events], fmt)
+
+
+@app.command()
+def backfill(
+    ctx: typer.Context,
+    git_dir: Annotated[Path, typer.Argument(help="a clone of the repository that keeps the file")],
+    source: Annotated[str, typer.Option(help="the source whose page the file is (syaoranwe, litellm, llmprice_cn)")],
+    path: Annotated[str, typer.Option("--path", help="the file, relative to the repository")],
+    since: Annotated[str | None, typer.Option(help="only commits from this date (ISO 8601)")] = None,
+    url: UrlOpt = None,
+) -> None:
+    """Years of price history from git: every commit that changed a file, oldest first.
+
+    Each version is ingested as the source's page fetched at its commit time,
+    with the commit as its evidence. A rerun adds nothing; an interrupted
+    backfill resumes. Versions older than what is stored for the page are
+    skipped (backfill into a new database, or before the first crawl).
+
+      git clone https://github.com/syaoranwe/LLM-Price
+
+      llmwatch backfill LLM-Price --source syaoranwe --path README.md
+
+      llmwatch backfill litellm/ --source litellm --path model_prices_and_context_window.json --since 2025-01-01
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from llmwatch import backfill as bf
+
+    cfg = settings(ctx)
+    from crawler import registry
+
+    registry.get(source)  # unknown names fail before anything starts
+    try:
+        found = bf.versions(git_dir, path, when(since, "--since"))
+    except bf.NotARepository as exc:
+        raise UsageError(str(exc)) from None
+    if not found:
+        raise NothingFound(f"no commit of {git_dir} changed {path}" + (f" since {since}" if since else ""))
+    bar = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+                   disable=not err.is_terminal)  # fmt: skip
+    task = bar.add_task("backfill", total=len(found))
+
+    def progress(version: Any, status: str) -> None:
+        bar.advance(task)
+        if status not in ("unchanged", "skipped"):
+            err.print(f"{version.at:%Y-%m-%d %H:%M} {version.commit[:10]} {status}", highlight=False)
+
+    with bar:
+        report = bf.backfill(cfg, source, git_dir, path, found, url=url, on_version=progress)
+    err.print(
+        f"{len(found)} versions: {report.stored} stored, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped (already stored or older than the stored page), {report.events} events",
+        highlight=False,
+    )
