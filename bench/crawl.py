@@ -85,6 +85,8 @@ def full(url_file: str, data: str, database: str) -> None:
         "LLMWATCH_CRAWL_DOWNLOAD_DELAY": "0",
         "LLMWATCH_CRAWL_CONCURRENCY_PER_DOMAIN": "16",
         "LLMWATCH_CRAWL_AUTOTHROTTLE": "false",
+        # the local site is on 127.0.0.1, which crawls refuse by default (crawler.addresses)
+        "LLMWATCH_CRAWL_ALLOW_HOSTS": "127.0.0.1",
     }
     cfg = config.load(None, env)
     start = time.perf_counter()

@@ -9,6 +9,7 @@ local mirrors and tests.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Coroutine
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -60,19 +61,28 @@ class InternalAddressMiddleware:
         entries = list((cfg.crawl.get("allow_hosts") if cfg is not None else None) or [])
         return cls(Allowed([str(e) for e in entries]))
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Coroutine[Any, Any, None] | None:
+        """Checked at once for an address or an admitted name; a name is resolved first (the
+        coroutine Scrapy awaits)."""
         host = urlsplit(request.url).hostname or ""
         if not host or self.allowed(host):
-            return
+            return None
         try:
             address: Address = ipaddress.ip_address(host)
         except ValueError:
-            from twisted.internet import reactor
+            return self._resolved(host)
+        self._check(host, address)
+        return None
 
-            try:
-                resolved = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
-            except Exception:
-                return
-            address = ipaddress.ip_address(resolved)
+    async def _resolved(self, host: str) -> None:
+        from twisted.internet import reactor
+
+        try:
+            resolved = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+        except Exception:
+            return
+        self._check(host, ipaddress.ip_address(resolved))
+
+    def _check(self, host: str, address: Address) -> None:
         if internal(address) and not self.allowed(host, address):
             raise IgnoreRequest(f"refused: {host} is an internal address ({address}); [crawl] allow_hosts admits it")
