@@ -121,9 +121,9 @@ def audit(
         ("official_given", "as published"),
         ("seen", "seen"),
     ]
-    emit(
-        found, fmt, columns, title=f"{len(found)} entries differ from or lack the official prices", fields=AUDIT_FIELDS
-    )
+    title = f"{len(found)} entries differ from or lack the official prices"
+    # a narrow terminal keeps the values and drops these first
+    emit(found, fmt, columns, title=title, fields=AUDIT_FIELDS, drop=("seen", "official_given", "condition"))
     if fmt is Format.table:
         differ = sum(r["status"] == "differs" for r in found)
         err.print(
