@@ -226,8 +226,14 @@ class _Stoppable(BlockingScheduler):
                 break
             wait_seconds = self._process_jobs()
 
+    def wakeup(self) -> None:
+        # a SIGTERM may come before start() has made the event the loop waits on: the loop then
+        # sees _stopping before it waits
+        if self._event is not None:
+            self._event.set()
 
-class _Once(BlockingScheduler):
+
+class _Once(_Stoppable):
     """Runs every due job once, then returns (``--once``)."""
 
     def _main_loop(self) -> None:
