@@ -204,7 +204,7 @@ def mark_stopped(factory: Any, pid: int, reason: str) -> int:
     marked = 0
     with factory.begin() as session:
         for run in session.scalars(select(CrawlRun).where(CrawlRun.status.in_(("running", "aborted")))):
-            if run.owner and run.owner.split(":")[1:2] == [str(pid)]:
+            if run.owner and locks.pid_of(run.owner) == pid:
                 run.status, run.message = "failed", reason
                 run.finished_at = run.finished_at or datetime.now(UTC)
                 marked += 1

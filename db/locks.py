@@ -94,13 +94,19 @@ def _stale(lock: Lock, now: datetime, ttl: timedelta) -> bool:
     return now - (lock.renewed_at or lock.acquired_at) > ttl
 
 
+def pid_of(owner: str) -> int | None:
+    """The PID in ``host:pid[:start]`` (whichever host)."""
+    pid = owner.partition(":")[2].partition(":")[0]
+    return int(pid) if pid.isdigit() else None
+
+
 def _parse(owner: str) -> tuple[int, str | None] | None:
     """(pid, start) of an owner on this host (start None for the older ``host:pid``), else None."""
-    host, _, rest = owner.partition(":")
-    pid, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    pid = pid_of(owner)
+    if owner.partition(":")[0] != socket.gethostname() or pid is None:
         return None
-    return int(pid), (start or None)
+    start = owner.split(":", 2)[2] if owner.count(":") >= 2 else ""
+    return pid, start or None
 
 
 def dead(owner: str) -> bool:

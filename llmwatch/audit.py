@@ -42,7 +42,7 @@ def registry_prices(fmt: str, path: Path) -> dict[Key, Decimal]:
 
 def _models_dev(root: Path) -> dict[Key, Decimal]:
     """``providers/<provider>/models/<model>.toml``: ``[cost]`` and its ``[[cost.tiers]]``."""
-    from pipeline.extract.conditions import normalise_condition
+    from pipeline.extract.conditions import context_tier
 
     found: dict[Key, Decimal] = {}
     fields = {md: ours for ours, (_, _, md) in COMPONENTS.items()}
@@ -58,7 +58,7 @@ def _models_dev(root: Path) -> dict[Key, Decimal]:
         base_condition = None
         if tiers:  # the base price holds up to the first tier's size
             first = min(int((t.get("tier") or {}).get("size") or 0) for t in tiers)
-            base_condition = normalise_condition(f"0 < context <= {first} tokens")
+            base_condition = context_tier(0, first)
         for key, value in cost.items():
             if key in fields and isinstance(value, int | float):
                 found[(provider, model, fields[key], base_condition)] = Decimal(str(value))
@@ -66,9 +66,7 @@ def _models_dev(root: Path) -> dict[Key, Decimal]:
         for t in tiers:
             size = int((t.get("tier") or {}).get("size") or 0)
             above = [s for s in sizes if s > size]
-            condition = normalise_condition(
-                f"{size} < context <= {above[0]} tokens" if above else f"context > {size} tokens"
-            )
+            condition = context_tier(size, above[0] if above else None)
             for key, value in t.items():
                 if key in fields and isinstance(value, int | float):
                     found[(provider, model, fields[key], condition)] = Decimal(str(value))

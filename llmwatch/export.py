@@ -10,7 +10,6 @@ is converted at the rate of the day it was seen, and the export says so.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pipeline.extract.conditions import tier_bounds
 from pipeline.extract.units import MILLION, fmt, usd_cny
 
 FORMATS = ("models.dev", "litellm", "openrouter", "jsonl")
@@ -52,22 +52,6 @@ COMPONENTS = {
     "input_cache_write": ("cache_creation_input_token_cost", "input_cache_write", "cache_write"),
     "output_thinking": ("output_cost_per_reasoning_token", "internal_reasoning", "reasoning"),
 }
-
-_TIER = re.compile(r"(?:(\d+)([KM])<)?context(?:<=(\d+)([KM]))?")
-
-
-def tier(condition: str | None) -> tuple[int, int | None] | None:
-    """A context tier as (above, up to) tokens: ``32K<context<=128K`` -> (32000, 128000);
-    None for a condition no registry can express (peak hours, an output bound)."""
-    if not condition:
-        return (0, None)
-    m = _TIER.fullmatch(condition)
-    if not m or not (m.group(1) or m.group(3)):
-        return None
-    scale = {"K": 1000, "M": 1_000_000}
-    low = int(m.group(1)) * scale[m.group(2)] if m.group(1) else 0
-    high = int(m.group(3)) * scale[m.group(4)] if m.group(3) else None
-    return low, high
 
 
 @dataclass(frozen=True)
@@ -128,7 +112,7 @@ def choose(records: Iterable[dict[str, Any]], rates: dict[str, str] | None = Non
 def _models(prices: Sequence[Price]) -> dict[tuple[str, str], list[Price]]:
     grouped: dict[tuple[str, str], list[Price]] = defaultdict(list)
     for p in prices:
-        if tier(p.condition) is not None:
+        if tier_bounds(p.condition) is not None:
             grouped[(p.provider, p.model)].append(p)
     return grouped
 
@@ -149,7 +133,7 @@ def _tiers(items: list[Price]) -> list[tuple[tuple[int, int | None], dict[str, P
     by: dict[int, dict[str, Price]] = defaultdict(dict)
     highs: dict[int, int | None] = {}
     for p in sorted(items, key=lambda p: p.condition is None):  # a tier's own figure before a plain one
-        span = tier(p.condition)
+        span = tier_bounds(p.condition)
         assert span is not None
         by[span[0]].setdefault(p.component, p)
         highs[span[0]] = span[1] if span[1] is not None else highs.get(span[0])

@@ -83,7 +83,7 @@ def test_openrouter_export_reads_back_as_the_same_base_prices(run: Run) -> None:
         "completion": "0.00000042",
         "input_cache_read": "0.000000028",
     }
-    from llmwatch.export import tier
+    from pipeline.extract.conditions import tier_bounds as tier
 
     # the API has no context tiers: each model's lowest tier (or its only price) is its price
     held = sorted(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from pipeline.extract.collect import Collector
 from pipeline.extract.document import find_tables
 from pipeline.extract.pricetable import TableDefaults, header_role, normalise_condition, parse_tables
@@ -167,3 +169,24 @@ def test_throughput_packages_and_subscriptions_are_not_token_prices() -> None:
     out = Collector(date(2025, 1, 1))
     assert parse_tables(find_tables(HAND_MADE_NOT_TOKENS), TableDefaults("bytedance", "CNY", 1_000_000), out) == 0
     assert out.result().rows == [] and out.rejects == []
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "condition"),
+    [
+        (0, 32000, "context<=32K"),
+        (8000, 32000, "8K<context<=32K"),  # a bare 8000 in text means 8000 thousand; as a number it is 8K
+        (32000, 128000, "32K<context<=128K"),
+        (256000, 1_000_000, "256K<context<=1M"),
+        (128000, None, "context>128K"),
+        (0, None, None),
+    ],
+)
+def test_a_context_tier_from_exact_tokens_and_back(low: int, high: int | None, condition: str | None) -> None:
+    from pipeline.extract.conditions import context_tier, normalise_condition, tier_bounds
+
+    assert context_tier(low, high) == condition
+    assert tier_bounds(condition) == (low, high)
+    if condition:  # the same condition the text reader gives for the same tier written out
+        assert normalise_condition(condition) == condition
+    assert tier_bounds("peak hours") is None and tier_bounds("context<=32K, output>200") is None

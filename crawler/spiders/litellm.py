@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.base import PriceSpider
 from pipeline.extract.collect import Collector
-from pipeline.extract.pricetable import normalise_condition
+from pipeline.extract.conditions import context_tier
 from pipeline.extract.providers import VENDOR_SLUGS, normalise_model
 from pipeline.extract.records import Page
 from pipeline.extract.units import MILLION, dec
@@ -58,8 +58,7 @@ class LitellmSpider(PriceSpider):
             _prices(out, provider, model, None, entry, key)
             for tier in entry.get("tiered_pricing") or []:
                 low, high = (tier.get("range") or [0, 0])[:2]
-                # with thousands separators: a bare "8000" would be read as 8000 thousand tokens
-                condition = normalise_condition(f"{int(low):,} < context <= {int(high):,} tokens")
+                condition = context_tier(int(low), int(high))  # exact tokens, not text to read
                 _prices(out, provider, model, condition, tier, key)
 
 

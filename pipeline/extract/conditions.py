@@ -73,6 +73,34 @@ def _tokens(number: str, suffix: str) -> int:
     return int(value * factor)
 
 
+def context_tier(low: int, high: int | None) -> str | None:
+    """The condition of a context tier given as exact token counts (a registry's numbers,
+    which the text reader's "a bare 8000 means thousands" must not see): (0, 32000) ->
+    ``context<=32K``, (32000, 128000) -> ``32K<context<=128K``, (128000, None) ->
+    ``context>128K``; (0, None), no bound at all, is no condition."""
+    if high is None:
+        return f"context>{_k(low)}" if low else None
+    return f"context<={_k(high)}" if low == 0 else f"{_k(low)}<context<={_k(high)}"
+
+
+_BOUNDS = re.compile(r"(?:(\d+)([KM])<)?context(?:<=(\d+)([KM])|>(\d+)([KM]))?")
+_SCALE = {"K": 1000, "M": 1_000_000}
+
+
+def tier_bounds(condition: str | None) -> tuple[int, int | None] | None:
+    """``context_tier`` read back: ``32K<context<=128K`` -> (32000, 128000), no condition ->
+    (0, None); None for a condition that is not a context tier (peak hours, an output bound)."""
+    if not condition:
+        return (0, None)
+    m = _BOUNDS.fullmatch(condition)
+    if not m or not (m.group(1) or m.group(3) or m.group(5)):
+        return None
+    if m.group(5):
+        return int(m.group(5)) * _SCALE[m.group(6)], None
+    low = int(m.group(1)) * _SCALE[m.group(2)] if m.group(1) else 0
+    return low, int(m.group(3)) * _SCALE[m.group(4)] if m.group(3) else None
+
+
 def _k(n: int) -> str:
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
