@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.extract.fx import Rates
 from pipeline.extract.names import Registry
 from pipeline.extract.records import Policy
 from pipeline.store.outbox import Outbox
@@ -29,7 +30,10 @@ class Options(Protocol):
     def warc_dir(self) -> Path: ...
 
     @property
-    def rates(self) -> dict[str, str]: ...
+    def rates(self) -> Rates: ...
+
+    @property
+    def fx_file(self) -> Path: ...
 
     @property
     def scope(self) -> frozenset[str]: ...

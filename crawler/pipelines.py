@@ -53,7 +53,23 @@ class StorePipeline:
             return self._article(item)
         if not isinstance(item, FetchedPage):
             return item
-        if registry.get(item.source).kind == "news":
+        kind = registry.get(item.source).kind
+        if kind == "fx":
+            from pipeline.store.fx import record_rates
+
+            result = record_rates(
+                self.factory,
+                item.source,
+                item.page,
+                self.cfg.fx_file,
+                warc=(item.warc_path, item.warc_offset),
+                error=item.error,
+                run_id=self.run_id,
+            )
+            if self.on_result:
+                self.on_result(result)
+            return item
+        if kind == "news":
             found = 0 if item.error else len(registry.news_items(item.page))
             result = record_fetch(
                 self.factory,

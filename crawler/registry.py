@@ -19,6 +19,7 @@ from pipeline.extract.document import parse_document
 from pipeline.extract.pricetable import TableDefaults
 from pipeline.extract.records import Extraction, Page, Policy
 from pipeline.extract.tables import looks_like_html
+from pipeline.extract.units import RatesLike
 
 if TYPE_CHECKING:
     from crawler.options import Options
@@ -62,7 +63,7 @@ def extract(
     name: str,
     page: Page,
     *,
-    rates: dict[str, str] | None = None,
+    rates: RatesLike = None,
     scope: frozenset[str] | None = None,
     provider: str | None = None,
 ) -> Extraction:

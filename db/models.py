@@ -119,6 +119,11 @@ class PriceObservation(Base):
     currency: Mapped[str] = mapped_column(String(3))
     amount_per_mtok: Mapped[Decimal] = mapped_column(Money)
     cny_per_mtok: Mapped[Decimal] = mapped_column(Money)
+    #: the rate that made ``cny_per_mtok`` (CNY per unit of ``currency``), the day it is of,
+    #: ``ECB`` or ``config``: None for a CNY figure. Kept to the latest sighting of the row.
+    fx_rate: Mapped[Decimal | None] = mapped_column(Money)
+    fx_date: Mapped[date | None] = mapped_column(Date)
+    fx_source: Mapped[str | None] = mapped_column(String(8))
     free: Mapped[bool] = mapped_column(Boolean, default=False)
     limited_time: Mapped[bool] = mapped_column(Boolean, default=False)
     raw: Mapped[str] = mapped_column(Text, default="")

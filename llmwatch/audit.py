@@ -94,7 +94,7 @@ def compare(
             "registry_usd_per_mtok": value,
             "official_usd_per_mtok": p.usd,
             "official_given": f"{fmt(p.given[0])} {p.given[1]}",
-            "rate": None if p.rate is None else f"{p.rate[0]} CNY/USD from {p.rate[1]}",
+            "rate": None if p.rate is None else str(p.rate),
             "diff_pct": None,
             "official_source": p.source,
             "official_url": p.url,

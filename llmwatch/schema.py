@@ -118,6 +118,7 @@ class Schedule(Section):
     jitter: Annotated[int, Field(ge=0)]
     pricing: Interval
     news: Interval
+    fx: Interval
     misfire_grace: Annotated[str, AfterValidator(_grace)]
     time_limit: Interval
     workers: Annotated[int, Field(ge=1)]

@@ -4,12 +4,15 @@ report and the JSON API show the same thing."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from llmwatch.config import Settings
+
+if TYPE_CHECKING:
+    from pipeline.extract.units import RatesLike
 
 
 def prices_view(
@@ -21,12 +24,13 @@ def prices_view(
     source: str | None = None,
     best: bool = False,
     limits: Any = None,
-    rates: dict[str, str] | None = None,
+    rates: RatesLike = None,
 ) -> list[dict[str, Any]]:
     """``best``: one row per price: the most authoritative source's, in the provider's own
     currency before a conversion of it, the newest evidence first. ``limits``
     (``freshness.Limits``): each row's ``seen`` by then and whether it is ``stale``.
-    ``rates``: every foreign figure in CNY at the rate of the day it was last seen."""
+    ``rates`` with ``at``: every foreign figure in CNY at the rate of the day it was last
+    seen by then (without ``at``, each row holds the conversion of its latest sighting)."""
     from crawler import catalog
     from db import queries
     from llmwatch.records import observation
@@ -60,15 +64,18 @@ def prices_view(
         from llmwatch import freshness
 
         freshness.mark(s, records, limits, at)
-    if rates is not None:
-        from contextlib import suppress
-
-        from pipeline.extract.units import PriceError, to_cny
+    if rates is not None and at is not None:
+        from pipeline.extract.units import PriceError, convert
 
         for rec in records:
-            # no rate for that currency: the stored conversion stands
-            with suppress(PriceError):
-                rec["cny_per_mtok"] = to_cny(rec["amount_per_mtok"], rec["currency"], _day(rec), rates)
+            if rec["currency"] == "CNY":
+                continue
+            try:
+                cny, rate = convert(rec["amount_per_mtok"], rec["currency"], _day(rec), rates)
+            except PriceError:
+                continue  # no rate for that currency: the stored conversion stands
+            if rate is not None:
+                rec |= {"cny_per_mtok": cny, "fx_rate": rate.value, "fx_date": rate.on, "fx_source": rate.source}
     return records
 
 

@@ -43,6 +43,8 @@ def run_case(path: Path) -> dict[str, Any]:
     body = path.read_bytes()
     if registry.get(source).kind == "news":
         return _news_case(source, path, body)
+    if registry.get(source).kind == "fx":
+        return _fx_case(source, path, body)
     page = Page(registry.get(source).url_for(decode_body(body)), body, fetched_at_of(path))
     result = registry.extract(source, page)
     return {
@@ -61,6 +63,25 @@ def expected_path(path: Path) -> Path:
 
 def load_expected(path: Path) -> dict[str, Any]:
     return json.loads(expected_path(path).read_text(encoding="utf-8"))
+
+
+#: the days an exchange-rate file's expected output names (the fetch dates of the USD fixtures)
+FX_DAYS = ("2024-05-15", "2024-08-01", "2025-02-06", "2025-12-19", "2026-01-13", "2026-06-02", "2026-09-24")
+
+
+def _fx_case(source: str, path: Path, body: bytes) -> dict[str, Any]:
+    from pipeline.extract.fx import read_history
+
+    history = read_history(body)
+    wanted = [*FX_DAYS, history.last.isoformat()]
+    return {
+        "source": source,
+        "fetched_at": plain(fetched_at_of(path)),
+        "first": history.first.isoformat(),
+        "last": history.last.isoformat(),
+        "days": len(history.days),
+        "usd_cny": {d.isoformat(): plain(r) for d, r in sorted(history.days.items()) if d.isoformat() in wanted},
+    }
 
 
 def _news_case(source: str, path: Path, body: bytes) -> dict[str, Any]:

@@ -84,7 +84,8 @@ def test_disagreeing_sources_are_all_shown(factory) -> None:
         rec = ledger.record(s, CLAIMS["deepseek-1-yuan"])
     seen = {(e["source"], e["value"], e["holds"]) for e in rec["evidence"]}
     assert ("deepseek", Decimal(2), False) in seen and ("syaoranwe", Decimal(1), True) in seen
-    assert ("openrouter", Decimal("0.9968"), True) in seen  # 0.14 USD at the 2024 rate: within 5% of 1 yuan
+    # 0.14 USD x 7.2205 (the ECB's rate of 2024-05-15): within 5% of 1 yuan
+    assert ("openrouter", Decimal("1.01087"), True) in seen
 
 
 def test_status_at_a_date_between(factory) -> None:

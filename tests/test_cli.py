@@ -47,6 +47,11 @@ def test_extract_prints_the_right_rows(llmwatch, path: Path) -> None:
         assert code == 3 and expected["empty_reason"] in err
     else:
         assert code == 0
+    if expected["source"] == "fx":  # an exchange-rate file: a day a row; the expected file names some days
+        days = {r["date"]: r["usd_cny"] for r in jsonl(out)}
+        assert len(days) == expected["days"] and min(days) == expected["first"] and max(days) == expected["last"]
+        assert {d: days[d] for d in expected["usd_cny"]} == expected["usd_cny"]
+        return
     assert jsonl(out) == expected.get("rows", expected.get("items"))
 
 
@@ -132,7 +137,7 @@ def test_ingest_then_query_in_the_contract_shapes(llmwatch) -> None:
         "input",
         "0.14",
         "USD",
-        "0.9968",
+        "1.014776",  # 0.14 x 7.2484, the ECB's rate of 2024-08-01 (7.8203 / 1.0789), when it was last seen
     )
     assert outp["amount_per_mtok"] == "0.28"
 
@@ -178,7 +183,8 @@ def test_ingest_twice_changes_nothing(llmwatch) -> None:
         (["price", "0.8厘/千tokens"], {"amount_per_mtok": "0.8", "currency": "CNY", "free": False}),
         (
             ["price", "$0.27 / 1M tokens", "--fetched-at", "2025-06-01"],
-            {"amount_per_mtok": "0.27", "cny_per_mtok": "1.9386"},
+            # Sunday: the ECB's rate of Friday 2025-05-30, 8.1576 / 1.1339 = 7.1943
+            {"amount_per_mtok": "0.27", "cny_per_mtok": "1.942461", "fx_rate": "7.1943", "fx_date": "2025-05-30"},
         ),
         (["price", "限时免费"], {"amount_per_mtok": "0", "free": True, "limited_time": True}),
         (["money", "超25亿元"], {"amount": "2500000000", "currency": "CNY", "qualifier": "over"}),

@@ -31,6 +31,10 @@ ROUTES = {
         (FIXTURES / "moonshot/2025-12-20_zh_crawler-markdown.md").read_bytes(),
     ),
     "/api/v1/models": ("application/json", (FIXTURES / "openrouter/2024-05-15_models.json").read_bytes()),
+    "/stats/eurofxref/eurofxref-hist.zip": (
+        "application/zip",
+        (FIXTURES / "fx/2026-10-30_eurofxref-hist.zip").read_bytes(),
+    ),
 }
 
 

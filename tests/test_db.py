@@ -3,12 +3,13 @@ UTC timestamps, and the query builders the CLI uses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from db import queries
 from db.engine import HEAD, alembic_config, engine_for, include_name, is_current, make_engine
@@ -54,7 +55,8 @@ def test_money_is_exact_and_times_are_utc(factory) -> None:
     assert doubao is not None and hit is not None
     assert (doubao.amount_per_mtok, doubao.raw) == (Decimal("0.8"), "0.0008 元")
     assert doubao.first_seen == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
-    assert (hit.amount_per_mtok, hit.currency, hit.cny_per_mtok) == (Decimal("0.014"), "USD", Decimal("0.10052"))
+    # 0.014 USD x 7.2887, the ECB's rate of 2025-02-06 (7.5511 / 1.036)
+    assert (hit.amount_per_mtok, hit.currency, hit.cny_per_mtok) == (Decimal("0.014"), "USD", Decimal("0.102042"))
 
 
 def test_prices_now_and_at_a_date(factory) -> None:
@@ -109,3 +111,31 @@ def test_the_newest_events_come_from_the_query(factory) -> None:
         latest_changes = [ev.id for ev, _, _ in s.execute(queries.events(type_="price_changed", newest=2)).all()]
     assert len(every) == 10 and newest == every[-3:]
     assert len(changes) == 4 and latest_changes == changes[-2:]  # filters and the limit combine
+
+
+def test_migration_0012_converts_stored_rows_again_at_the_ecb_rate(tmp_path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    factory = sessionmaker(engine_for.__wrapped__(url), expire_on_commit=False)
+    ingest_fixture(factory, "deepseek/2025-12-20_en_crawler-markdown.md", "2025-12-20T08:00:00+00:00")
+    engine = make_engine(url)
+    with engine.begin() as conn:  # back to 0011, its rows converted at the yearly rate of 2025 as then
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0011")
+        conn.exec_driver_sql("UPDATE price_observations SET cny_per_mtok = amount_per_mtok * 7.18")
+    engine_for.__wrapped__(url)  # migrated to the head again
+    with factory() as s:
+        chat = s.scalar(
+            select(PriceObservation).where(
+                PriceObservation.model == "deepseek-chat", PriceObservation.component == "input"
+            )
+        )
+    assert chat is not None  # 0.28 USD x 7.0411, the ECB's rate of Friday 2025-12-19
+    assert (chat.cny_per_mtok, chat.fx_rate, chat.fx_date, chat.fx_source) == (
+        Decimal("1.971508"),
+        Decimal("7.0411"),
+        date(2025, 12, 19),
+        "ECB",
+    )

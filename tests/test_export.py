@@ -63,8 +63,9 @@ def test_litellm_export_reads_back_as_the_same_prices(run: Run) -> None:
     assert chat["source"] == "https://api-docs.deepseek.com/quick_start/pricing"
     assert "input: 0.28 USD as published" in chat["llmwatch"]["notes"]
     kimi = data["moonshot/kimi-k2-0905-preview"]  # 4 CNY, held in CNY only: converted, and said so
-    assert kimi["input_cost_per_token"] == 5.57103e-07
-    assert "input: 4 CNY at 7.18 CNY/USD (rate from 2025-01-01)" in kimi["llmwatch"]["notes"]
+    # seen Saturday 2025-12-20: 4 CNY / 7.0411 (the ECB's rate of Friday 2025-12-19, 8.2465 / 1.1712)
+    assert kimi["input_cost_per_token"] == 5.68093e-07
+    assert "input: 4 CNY at 7.0411 CNY/USD (ECB reference rate of 2025-12-19)" in kimi["llmwatch"]["notes"]
     back, exported = _read_back("litellm", out), _exported(run)
     tiered = [k for k in back if k[3]]
     assert tiered, "Zhipu's context tiers come back as tiers"
@@ -101,8 +102,9 @@ def test_models_dev_export_is_one_file_per_model_with_its_evidence(run: Run, tmp
     assert text.startswith(
         "# llmwatch export: moonshot (https://platform.moonshot.cn/docs/pricing/chat), seen 2025-12-20"
     )
-    assert "# input: 4 CNY at 7.18 CNY/USD (rate from 2025-01-01)" in text
-    assert tomllib.loads(text)["cost"] == {"input": 0.557103, "cache_read": 0.139276, "output": 2.228412}
+    assert "# input: 4 CNY at 7.0411 CNY/USD (ECB reference rate of 2025-12-19)" in text
+    # 4, 1 and 16 CNY / 7.0411
+    assert tomllib.loads(text)["cost"] == {"input": 0.568093, "cache_read": 0.142023, "output": 2.272372}
     tiered = [
         tomllib.loads(f.read_text())
         for f in (tmp_path / "md/providers/zhipu/models").glob("*.toml")
@@ -129,12 +131,12 @@ def test_audit_lists_the_real_disagreements_of_the_registries(run: Run) -> None:
     )
     assert out_chat["official_url"] == "https://api-docs.deepseek.com/quick_start/pricing"
     assert found[("deepseek-reasoner", "output")]["registry_usd_per_mtok"] == "2.19"
-    # Moonshot's 8k model: 0.2 USD in LiteLLM, 2 CNY (0.278552 USD at 7.18) on the page
+    # Moonshot's 8k model: 0.2 USD in LiteLLM, 2 CNY (0.284046 USD at 7.0411) on the page
     eight = found[("moonshot-v1-8k", "input")]
     assert (eight["official_given"], eight["rate"], eight["diff_pct"]) == (
         "2 CNY",
-        "7.18 CNY/USD from 2025-01-01",
-        "-28.2",
+        "7.0411 CNY/USD (ECB reference rate of 2025-12-19)",
+        "-29.59",
     )
     assert ("deepseek-chat", "input") not in found  # 0.28 both: agrees
 

@@ -58,12 +58,14 @@ def test_a_conversion_uses_the_rate_of_the_day_last_seen(run: Run) -> None:
     rows = _json(run("prices", "--source", "litellm", "--model", "deepseek-coder", "--format", "json")[1])
     inp = next(r for r in rows if r["component"] == "input")
     assert (inp["amount_per_mtok"], inp["first_seen"][:4], inp["last_seen"][:4]) == ("0.14", "2025", "2026")
-    assert inp["cny_per_mtok"] == "0.994"  # 0.14 x 7.10 (2026), not 1.0052 (7.18, the rate of 2025)
+    # 0.14 x 6.9756, the ECB's rate of 2026-01-13 (8.1294 / 1.1654), not 1.020418 (7.2887, of 2025-02-06)
+    assert (inp["cny_per_mtok"], inp["fx_rate"], inp["fx_date"]) == ("0.976584", "6.9756", "2026-01-13")
 
 
 def test_a_conversion_is_shown_to_the_precision_of_its_figure(run: Run) -> None:
     _, table, _ = run("prices", "--source", "deepseek", "--model", "deepseek-chat", "--all-sources")
     cache = next(line for line in table.splitlines() if "input_cache_hit" in line and "USD" in line)
-    assert "0.028" in cache and "0.20 " in cache and "0.20104" not in cache  # 0.028 USD x 7.18
+    # 0.028 USD x 7.0411 (the ECB's rate of 2025-12-19) = 0.1971508, shown as the figure's precision
+    assert "0.028" in cache and "0.20 " in cache and "0.197151" not in cache
     _, out, _ = run("prices", "--source", "deepseek", "--model", "deepseek-chat", "--all-sources", "-f", "json")
-    assert "0.20104" in out  # programs get every digit
+    assert "0.197151" in out  # programs get every digit

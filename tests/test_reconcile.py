@@ -62,8 +62,9 @@ def test_a_usd_aggregator_is_compared_after_conversion_and_reported_once(factory
         found = {e["component"]: e for e in events_view(s, type_="price_discrepancy") if e["model"] == "deepseek-chat"}
         ev = found["input"]
         usd = next(v for v in ev["values"] if v["source"] == "openrouter")
-        assert (usd["value"], usd["currency"], usd["cny_per_mtok"]) == ("0.14", "USD", "0.994")
-        assert ev["low"] == Decimal("0.994") and ev["high"] == Decimal(2)
+        # fetched on Sunday 2026-02-01: the ECB's rate of Friday 2026-01-30, 8.2834 / 1.1919 = 6.9497
+        assert (usd["value"], usd["currency"], usd["cny_per_mtok"]) == ("0.14", "USD", "0.972958")
+        assert ev["low"] == Decimal("0.972958") and ev["high"] == Decimal(2)
         # the same disagreement found again is not news
         rows = [r for r in _rows(s) if r.model == "deepseek-chat"]
         assert reconcile.find(s, rows, "openrouter", Decimal(10), official_sources()) == []

@@ -35,13 +35,16 @@ def test_the_plot_has_one_line_per_model_with_the_right_steps(factory) -> None:
     # the models' lines (the change markers are unlabelled)
     drawn = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     assert sorted(drawn) == ["deepseek-chat", "qwen-72b-chat", "yi-6b"]
-    # 0.126 -> 0.18 USD at the 2024 rate of 7.12: 0.89712 -> 1.2816 CNY, the step on 2024-08-01
-    assert [round(y, 5) for y in drawn["yi-6b"].get_ydata()] == [0.89712, 1.2816]
-    assert [round(y, 4) for y in drawn["qwen-72b-chat"].get_ydata()] == [6.408, 5.7672]
-    assert list(drawn["deepseek-chat"].get_ydata()) == [pytest.approx(0.9968)] * 2  # flat, drawn to the end
+    # 0.126 -> 0.18 USD at the ECB's rates of 2024-05-15 (7.2205) and 2024-08-01 (7.2484):
+    # 0.909783 -> 1.304712 CNY, the step on 2024-08-01
+    assert [round(y, 6) for y in drawn["yi-6b"].get_ydata()] == [0.909783, 1.304712]
+    assert [round(y, 6) for y in drawn["qwen-72b-chat"].get_ydata()] == [6.49845, 5.871204]  # 0.9 -> 0.81 USD
+    # one price seen on both days: converted at the rate of its latest sighting, 0.14 x 7.2484
+    assert list(drawn["deepseek-chat"].get_ydata()) == [pytest.approx(1.014776)] * 2  # flat, drawn to the end
     notes = sorted(a.get_text() for a in fig.axes[0].texts)
     # in the chart's currency, on the steps (these read "0.18 USD (+42.86%)" before issue 16)
-    assert notes == ["1.2816 CNY (+42.86%)", "5.7672 CNY (-10%)"]
+    # the change in CNY, exchange rate and all: 1.304712 / 0.909783 = +43.41%, 5.871204 / 6.49845 = -9.65%
+    assert notes == ["1.304712 CNY (+43.41%)", "5.871204 CNY (-9.65%)"]
 
 
 def test_cheapest_leaves_out_free_models_when_asked(factory) -> None:

@@ -81,6 +81,7 @@ def test_jobs_and_next_run_times_survive_a_restart(tmp_path: Path, db_url: str) 
             "baidu",
             "coze",
             "deepseek",
+            "fx",
             "litellm",
             "llmprice_cn",
             "minimax",

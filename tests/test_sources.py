@@ -87,9 +87,17 @@ def test_free_models_are_flagged() -> None:
 
 def test_usd_pages_are_converted_with_the_dated_rate() -> None:
     row = _price("deepseek/2025-12-20_en_crawler-markdown.md", "deepseek-chat", "input")
-    assert row["cny_per_mtok"] == "2.0104"  # 0.28 USD x 7.18 (the 2025 rate)
+    # fetched on Saturday 2025-12-20: the ECB's rate of Friday 2025-12-19, 8.2465 / 1.1712 = 7.0411
+    assert (row["cny_per_mtok"], row["fx_rate"], row["fx_date"], row["fx_source"]) == (
+        "1.971508",  # 0.28 USD x 7.0411
+        "7.0411",
+        "2025-12-19",
+        "ECB",
+    )
     old = _price("openrouter/2024-05-15_models.json", "deepseek-chat", "input")
-    assert old["cny_per_mtok"] == "0.9968"  # 0.14 USD x 7.12 (the 2024 rate)
+    assert (old["cny_per_mtok"], old["fx_date"]) == ("1.01087", "2024-05-15")  # 0.14 USD x 7.2205 (7.8212 / 1.0832)
+    cny = _price("deepseek/2025-12-20_zh_crawler-markdown.md", "deepseek-chat", "input")
+    assert (cny["currency"], cny["fx_rate"], cny["fx_date"]) == ("CNY", None, None)  # nothing converted
 
 
 def test_out_of_scope_providers_are_left_out() -> None:

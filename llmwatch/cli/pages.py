@@ -24,7 +24,7 @@ from llmwatch.cli.common import (
     when,
 )
 from llmwatch.output import Format, emit, err
-from llmwatch.records import PRICE_FIELDS, REPORT_FIELDS
+from llmwatch.records import PRICE_FIELDS, RATE_FIELDS, REPORT_FIELDS
 
 
 @app.command()
@@ -119,16 +119,46 @@ def _is_news(source: str) -> bool:
     return source == "article" or (source != "generic" and registry.get(source).kind == "news")
 
 
+def _is_fx(source: str) -> bool:
+    from crawler import registry
+
+    return source not in ("generic", "article") and registry.get(source).kind == "fx"
+
+
 def _page(path: Path, source: str, url: str | None, fetched_at: str | None) -> Any:
     from crawler import registry
     from pipeline.extract.records import Page, decode_body
 
     body = read_file(path)
-    own = source not in ("generic", "article") and not _is_news(source)
+    own = source not in ("generic", "article") and not _is_news(source) and not _is_fx(source)
     at = when(fetched_at, "--fetched-at") or datetime.now(UTC).replace(microsecond=0)
     if url is None:
-        url = registry.get(source).url_for(decode_body(body)) if own else path.resolve().as_uri()
+        if own:
+            url = registry.get(source).url_for(decode_body(body))
+        else:
+            url = registry.get(source).start_urls[0] if _is_fx(source) else path.resolve().as_uri()
     return Page(url=url, body=body, fetched_at=at)
+
+
+def _extract_rates(page: Any, file: Path, fmt: Format) -> None:
+    """The USD/CNY rates of an ECB file, a day a row (a table shows the newest 20)."""
+    from pipeline.extract.fx import ECB, FxError, read_history
+
+    try:
+        history = read_history(page.body)
+    except FxError as exc:
+        raise NothingFound(f"{file}: {exc}") from None
+    records = [{"date": d, "usd_cny": r, "source": ECB} for d, r in sorted(history.days.items())]
+    title = f"{len(records)} days of USD/CNY rates, {history.first} to {history.last}"
+    if fmt is Format.table:
+        records, title = records[-20:], f"{title} (the newest 20; --format json for all)"
+    emit(
+        records,
+        fmt,
+        [("date", "date"), ("usd_cny", "CNY per USD"), ("source", "source")],
+        title=title,
+        fields=RATE_FIELDS,
+    )
 
 
 def _extract_news(page: Any, file: Path, fmt: Format, names: Any = None) -> None:
@@ -184,6 +214,9 @@ def extract(
     if _is_news(source):
         _extract_news(page, file, fmt, cfg.names)
         return
+    if _is_fx(source):
+        _extract_rates(page, file, fmt)
+        return
     result = registry.extract(source, page, rates=cfg.rates, scope=cfg.scope, provider=provider)
     for rej in result.rejects:
         err.print(f"[yellow]reject[/yellow] {rej.reason}", highlight=False)
@@ -218,6 +251,14 @@ def ingest(
     page = _page(file, source, url, fetched_at)
     if _is_news(source):
         _ingest_news(cfg, page, "news" if source == "article" else source, fmt)
+        return
+    if _is_fx(source):
+        from pipeline.store.fx import record_rates
+
+        kept = record_rates(session_factory(cfg.database_url), source, page, cfg.fx_file)
+        if kept.status == "error":
+            raise NothingFound(f"{file}: {kept.message}")
+        err.print(f"{kept.status}: {kept.message or 'already stored'} (kept as {cfg.fx_file})", highlight=False)
         return
     name = source if source != "generic" else f"generic-{provider}"
     result = store(

@@ -292,6 +292,7 @@ def rejects(
 
 @app.command()
 def parse(
+    ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="price, money or date")],
     text: Annotated[str, typer.Argument(help="the text to read")],
     fetched_at: Annotated[str | None, typer.Option("--fetched-at", help="base for relative dates (ISO 8601)")] = None,
@@ -306,7 +307,7 @@ def parse(
     """
     from pipeline.extract.dates import DateError, parse_date
     from pipeline.extract.money import MoneyError, parse_money
-    from pipeline.extract.units import PriceError, parse_price, to_cny
+    from pipeline.extract.units import PriceError, convert, parse_price
 
     base = when(fetched_at, "--fetched-at")
     out: dict[str, Any]
@@ -314,10 +315,14 @@ def parse(
         if kind == "price":
             p = parse_price(text)
             day = (base or datetime.now().astimezone()).date()
+            cny, rate = convert(p.amount_per_mtok, p.currency, day, settings(ctx).rates)
             out = {
                 "amount_per_mtok": p.amount_per_mtok,
                 "currency": p.currency,
-                "cny_per_mtok": to_cny(p.amount_per_mtok, p.currency, day),
+                "cny_per_mtok": cny,
+                "fx_rate": rate.value if rate else None,
+                "fx_date": rate.on if rate else None,
+                "fx_source": rate.source if rate else None,
                 "free": p.free,
                 "limited_time": p.limited_time,
                 "raw": p.raw,

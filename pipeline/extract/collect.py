@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from pipeline.extract.records import Extraction, PriceRow, Reject
-from pipeline.extract.units import IMPLAUSIBLE, ParsedPrice, PriceError, fmt, parse_price, to_cny
+from pipeline.extract.units import IMPLAUSIBLE, ParsedPrice, PriceError, RatesLike, convert, fmt, parse_price
 
 #: ``domain.md`` providers; a setting (``[sources] providers``) can narrow it.
 DEFAULT_SCOPE = frozenset(
@@ -32,7 +32,7 @@ DEFAULT_SCOPE = frozenset(
 
 
 class Collector:
-    def __init__(self, on: date, *, rates: dict[str, str] | None = None, scope: frozenset[str] | None = None) -> None:
+    def __init__(self, on: date, *, rates: RatesLike = None, scope: frozenset[str] | None = None) -> None:
         self.on = on
         self.rates = rates
         self.scope = DEFAULT_SCOPE if scope is None else scope
@@ -58,7 +58,7 @@ class Collector:
             )
             return
         try:
-            cny = to_cny(price.amount_per_mtok, price.currency, self.on, self.rates)
+            cny, rate = convert(price.amount_per_mtok, price.currency, self.on, self.rates)
         except (PriceError, ArithmeticError) as exc:
             self.reject(f"{model} {component}: {exc}", price.raw)
             return
@@ -79,6 +79,9 @@ class Collector:
             raw=price.raw,
             free=price.free,
             limited_time=price.limited_time,
+            fx_rate=rate.value if rate else None,
+            fx_date=rate.on if rate else None,
+            fx_source=rate.source if rate else None,
         )
         key = row.key
         old = self._rows.get(key)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import numpy as np
 
-from pipeline.extract.units import to_cny
+from pipeline.extract.units import RatesLike, to_cny
 
 # --- 1. URLs -------------------------------------------------------------------
 
@@ -196,7 +196,7 @@ class RoundKey:
     leads: tuple[str, ...] = ()
 
 
-def key_of(fields: Any, rates: dict[str, str] | None = None) -> RoundKey:
+def key_of(fields: Any, rates: RatesLike = None) -> RoundKey:
     """A report or event (anything with the funding fields) as a ``RoundKey``."""
     on = fields.announced_on or date.today()
 

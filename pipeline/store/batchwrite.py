@@ -44,6 +44,8 @@ class Seen(NamedTuple):
     snapshot_id: int
     #: called with each current row the page lacked before and lacks again
     lacking: Callable[[PriceObservation], None]
+    #: called with each current row in a foreign currency: converted at this fetch's rate
+    reconvert: Callable[[PriceObservation], None]
 
 
 def queue_row(session: Session, row: dict[str, Any]) -> None:
@@ -73,3 +75,8 @@ def settle(session: Session) -> None:
         )
         for row in session.scalars(lacking):
             pages[source_id, row.url].lacking(row)
+        foreign = select(obs).where(
+            obs.source_id == source_id, one_of(session, obs.url, urls), obs.current.is_(True), obs.currency != "CNY"
+        )
+        for row in session.scalars(foreign):
+            pages[source_id, row.url].reconvert(row)

@@ -23,6 +23,7 @@ from pipeline.extract.funding import FundingReport as Report
 from pipeline.extract.funding import extract_rounds, no_round_reason
 from pipeline.extract.names import Registry, default
 from pipeline.extract.records import ROUND_FIELDS, NewsItem, Page
+from pipeline.extract.units import RatesLike
 from pipeline.store.ingest import IngestResult, ensure_source
 from pipeline.store.outbox import Outbox
 
@@ -53,7 +54,7 @@ class NewsStore:
         self,
         factory: sessionmaker[Session],
         *,
-        rates: dict[str, str] | None = None,
+        rates: RatesLike = None,
         outbox: Outbox | None = None,
         names: Registry | None = None,
     ) -> None:
@@ -341,10 +342,13 @@ def record_fetch(
     warc: tuple[str | None, int | None] = (None, None),
     error: str | None = None,
     run_id: int | None = None,
+    kind: str = "news",
+    empty: str = "no feed items",
 ) -> IngestResult:
-    """A fetched feed (no prices in it): its snapshot, so source health covers news too."""
+    """A fetched feed or rates file (no prices in it): its snapshot, so source health covers
+    news and exchange rates too. ``items``: what it held; ``empty``: the note when nothing."""
     with factory.begin() as s:
-        src = ensure_source(s, source, kind="news")
+        src = ensure_source(s, source, kind=kind)
         at = page.fetched_at.astimezone(UTC)
         result = IngestResult(source, page.url, "stored", rows=items)
         exists = s.scalar(
@@ -368,7 +372,7 @@ def record_fetch(
             warc_offset=warc[1],
             status=status,
             row_count=items,
-            note=error or (None if items else "no feed items"),
+            note=error or (None if items else empty),
         )
         s.add(snap)
         s.flush()

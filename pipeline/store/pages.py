@@ -18,6 +18,7 @@ from pipeline.extract.changes import Held, change_pct, diff, vanished_components
 from pipeline.extract.reconcile import detail as discrepancy_detail
 from pipeline.extract.records import Extraction, IngestResult, OutOfOrder, Page, Policy, PriceRow, Reject
 from pipeline.extract.sanity import suspects
+from pipeline.extract.units import PriceError, convert, fmt
 from pipeline.store import reconcile
 from pipeline.store.batchwrite import Seen, queue_row, queue_seen, settle
 from pipeline.store.holdback import HoldBack, key_of
@@ -233,6 +234,13 @@ class PageWrite(HoldBack):
         for old, row in changes.same:
             obs = by_key[old.key]
             obs.last_seen, obs.last_snapshot_id, obs.missed = at, snap.id, 0
+            # the same price converted at this fetch's rate, not the rate of the day it was first seen
+            obs.cny_per_mtok, obs.fx_rate, obs.fx_date, obs.fx_source = (
+                row.cny_per_mtok,
+                row.fx_rate,
+                row.fx_date,
+                row.fx_source,
+            )
             # an unchanged price is already in force (a new start date is for the others); an offer's
             # end the page now gives is kept, and a page that stops repeating it does not erase it
             obs.effective_to = row.effective_to or obs.effective_to
@@ -248,7 +256,9 @@ class PageWrite(HoldBack):
     def _seen_again(self) -> None:
         """An identical body is another healthy fetch: marked with the batch's others (``settle``)."""
         assert self.snap is not None
-        queue_seen(self.session, Seen(self.src.id, self.page.url, self.at, self.snap.id, self._missing_again))
+        queue_seen(
+            self.session, Seen(self.src.id, self.page.url, self.at, self.snap.id, self._missing_again, self._reconvert)
+        )
 
     def _missing_again(self, obs: PriceObservation) -> None:
         """A row the page lacked last time and lacks again: removed after ``removal_after`` fetches."""
@@ -256,6 +266,20 @@ class PageWrite(HoldBack):
         if obs.missed >= self.policy.removal_after:
             obs.current, obs.ended_at = False, self.at
             self._event("model_removed", obs, old=obs.amount_per_mtok)
+
+    def _reconvert(self, obs: PriceObservation) -> None:
+        """A foreign figure seen again: its CNY at the rate of this fetch (the row says which)."""
+        try:
+            cny, rate = convert(obs.amount_per_mtok, obs.currency, self.at.date(), self.policy.rates)
+        except PriceError:
+            return  # no rate for that currency: the stored conversion stands
+        if rate is not None and (rate.value, rate.on) != (obs.fx_rate, obs.fx_date):
+            obs.cny_per_mtok, obs.fx_rate, obs.fx_date, obs.fx_source = (
+                Decimal(fmt(cny)),
+                rate.value,
+                rate.on,
+                rate.source,
+            )
 
     # --- helpers ----------------------------------------------------------
 
@@ -313,6 +337,9 @@ class PageWrite(HoldBack):
                 currency=row.currency,
                 amount_per_mtok=row.amount_per_mtok,
                 cny_per_mtok=row.cny_per_mtok,
+                fx_rate=row.fx_rate,
+                fx_date=row.fx_date,
+                fx_source=row.fx_source,
                 free=row.free,
                 limited_time=row.limited_time,
                 raw=row.raw[:500],

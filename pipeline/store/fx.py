@@ -1,0 +1,58 @@
+"""A fetched ECB rates file: checked, kept where every conversion reads it (in place of
+an older copy, never of a newer one), and its snapshot recorded for the ``fx``
+source's health. A file that cannot be read is an error with its reason; the copy
+kept before stays in use."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.extract.fx import FxError, read_history
+from pipeline.extract.records import IngestResult, Page
+from pipeline.store.news import record_fetch
+
+
+def record_rates(
+    factory: sessionmaker[Session],
+    source: str,
+    page: Page,
+    dest: Path,
+    *,
+    warc: tuple[str | None, int | None] = (None, None),
+    error: str | None = None,
+    run_id: int | None = None,
+) -> IngestResult:
+    days, note = 0, error
+    if note is None and 200 <= page.status < 300:
+        try:
+            history = read_history(page.body)
+        except FxError as exc:
+            note = f"rates not read: {exc}"
+        else:
+            days = len(history.days)
+            kept = _kept_last(dest)
+            if kept is not None and history.last < kept:
+                note = f"the fetched file ends {history.last}, before the kept one ({kept}): kept that one"
+                days = 0
+            else:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                part = dest.with_name(dest.name + ".part")
+                part.write_bytes(page.body)
+                os.replace(part, dest)  # readers see the old file or the new one, never half of one
+    result = record_fetch(
+        factory, source, page, items=days, error=note, warc=warc, run_id=run_id, kind="fx", empty="no rates"
+    )
+    if days:
+        result.message = f"{days} days of USD/CNY rates, to {history.last}"
+    return result
+
+
+def _kept_last(dest: Path) -> date | None:
+    try:
+        return read_history(dest.read_bytes()).last
+    except (OSError, FxError):
+        return None
