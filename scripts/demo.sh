@@ -13,6 +13,7 @@ ingest() { llmwatch ingest "$F/$1" --source "$2" --fetched-at "$3" >/dev/null 2>
 mkdir -p "$LLMWATCH_DATA_DIR"
 
 step "Ingesting archived real pages (each as if crawled on its capture date)"
+ingest fx/2026-10-30_eurofxref-hist.zip           fx          2026-10-30T16:00:00Z
 ingest openrouter/2024-05-15_models.json          openrouter  2024-05-15T04:09:05Z
 ingest syaoranwe/2024-05-23_README.md             syaoranwe   2024-05-23T10:33:46Z
 ingest llmprice_cn/2024-05-25_README.md           llmprice_cn 2024-05-25T01:15:21Z
