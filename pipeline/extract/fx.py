@@ -17,6 +17,7 @@ a copy of it in the data directory (``crawler/spiders/fx.py``).
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 #: holiday); past it, the history is out of date and the yearly table is used instead
 MAX_AGE = timedelta(days=14)
 PLACES = Decimal("0.0001")
+RECHECK = 60.0
 ECB, CONFIG = "ECB", "config"
 
 
@@ -144,19 +146,26 @@ class Rates:
     def __init__(self, table: Mapping[str, Any], history: Path | None = None) -> None:
         self.table = sorted((str(k), Decimal(str(v))) for k, v in table.items())
         self.history_path = history
+        self._read: tuple[float, History | None] | None = None  # (when the file was last looked at, its rates)
 
     def __repr__(self) -> str:
         return f"Rates(history={self.history_path}, table from {self.table[0][0] if self.table else '-'})"
 
     @property
     def history(self) -> History | None:
+        """The rates of the history file; looked at again after ``RECHECK`` seconds, so a
+        long crawl sees a refreshed file without a ``stat`` for every figure converted."""
         path = self.history_path
         if path is None:
             return None
-        try:
-            return _history_of(str(path), path.stat().st_mtime)
-        except (OSError, FxError):
-            return None  # unreadable: the table stands in, and each row says so
+        now = time.monotonic()
+        if self._read is None or now - self._read[0] > RECHECK:
+            try:
+                found: History | None = _history_of(str(path), path.stat().st_mtime)
+            except (OSError, FxError):
+                found = None  # unreadable: the table stands in, and each row says so
+            self._read = (now, found)
+        return self._read[1]
 
     def usd_cny(self, on: date) -> Rate:
         """The rate that converts a figure seen on ``on``."""
