@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cases import FIXTURES
+from tests.conftest import serving
 
 pytestmark = pytest.mark.slow
 
@@ -67,13 +68,8 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     Site.agents.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serving(Site)
 
 
 def llmwatch(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

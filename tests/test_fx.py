@@ -7,12 +7,10 @@ Every rate asserted here was worked out by hand from the ECB's CSV
 
 from __future__ import annotations
 
-import threading
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from pipeline.extract.records import Page
 from pipeline.extract.units import DEFAULT_USD_CNY, convert
 from pipeline.store.fx import record_rates
 from tests.cases import FIXTURES
-from tests.conftest import ingest_fixture
+from tests.conftest import ingest_fixture, serving
 from tests.test_crawl import Site, llmwatch
 
 ECB_FILE = FIXTURES / "fx/2026-10-30_eurofxref-hist.zip"
@@ -180,11 +178,7 @@ def test_the_fx_source_is_refreshed_daily_by_the_scheduler() -> None:
 @pytest.fixture
 def ecb_site() -> Iterator[str]:
     """The local HTTP server of ``test_crawl``, which also serves the ECB's file."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serving(Site)
 
 
 @pytest.mark.slow

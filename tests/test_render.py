@@ -6,9 +6,8 @@ there."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from crawler.middlewares import read_archive
 from crawler.render import NO_BROWSER, find_chromium
 from tests.cases import FIXTURES
+from tests.conftest import serving
 from tests.test_crawl import llmwatch
 
 pytestmark = pytest.mark.slow
@@ -65,11 +65,7 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serving(Site)
 
 
 def _prices(data: Path) -> dict[tuple[str, ...], dict]:
