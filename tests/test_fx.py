@@ -96,13 +96,15 @@ def test_a_fetched_history_is_kept_and_counts_for_the_sources_health(factory, tm
     old = record_rates(
         factory, "fx", _page(_hand_made_old_file(tmp_path / "old.zip"), "2026-10-31T16:30:00+00:00"), dest
     )
-    assert old.status == "error" and "before the kept one (2026-10-30): kept that one" in old.message
+    assert old.status == "stored" and old.message == (
+        "the fetched file ends 2020-01-03, before the kept one (2026-10-30): kept that one"
+    )
     # nor does a page that is not a rates file; the kept one stays in use
     broken = record_rates(factory, "fx", _page(b"<html>maintenance</html>", "2026-11-01T16:30:00+00:00"), dest)
     assert broken.status == "error" and broken.message.startswith("rates not read: not the ECB's")
     assert dest.read_bytes() == ECB_FILE.read_bytes()
     with factory() as s:
-        assert [snap.status for snap in s.scalars(select(Snapshot).order_by(Snapshot.id))] == ["ok", "error", "error"]
+        assert [snap.status for snap in s.scalars(select(Snapshot).order_by(Snapshot.id))] == ["ok", "ok", "error"]
 
 
 def test_the_kept_history_is_what_conversions_read(tmp_path: Path) -> None:

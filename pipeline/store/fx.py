@@ -1,5 +1,6 @@
 """A fetched ECB rates file: checked, kept where every conversion reads it (in place of
-an older copy, never of a newer one), and its snapshot recorded for the ``fx``
+an older copy, never of a newer one: a file that ends earlier is a good fetch
+whose rates are simply not news), and its snapshot recorded for the ``fx``
 source's health. A file that cannot be read is an error with its reason; the copy
 kept before stays in use."""
 
@@ -26,7 +27,7 @@ def record_rates(
     error: str | None = None,
     run_id: int | None = None,
 ) -> IngestResult:
-    days, note = 0, error
+    days, note, message = 0, error, ""
     if note is None and 200 <= page.status < 300:
         try:
             history = read_history(page.body)
@@ -34,10 +35,10 @@ def record_rates(
             note = f"rates not read: {exc}"
         else:
             days = len(history.days)
+            message = f"{days} days of USD/CNY rates, to {history.last}"
             kept = _kept_last(dest)
-            if kept is not None and history.last < kept:
-                note = f"the fetched file ends {history.last}, before the kept one ({kept}): kept that one"
-                days = 0
+            if kept is not None and history.last < kept:  # a lagging mirror, or the replay of an old archive
+                message = f"the fetched file ends {history.last}, before the kept one ({kept}): kept that one"
             else:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 part = dest.with_name(dest.name + ".part")
@@ -46,8 +47,8 @@ def record_rates(
     result = record_fetch(
         factory, source, page, items=days, error=note, warc=warc, run_id=run_id, kind="fx", empty="no rates"
     )
-    if days:
-        result.message = f"{days} days of USD/CNY rates, to {history.last}"
+    if result.status != "error":
+        result.message = message or result.message
     return result
 
 
