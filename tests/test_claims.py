@@ -86,6 +86,10 @@ def test_disagreeing_sources_are_all_shown(factory) -> None:
     assert ("deepseek", Decimal(2), False) in seen and ("syaoranwe", Decimal(1), True) in seen
     # 0.14 USD x 7.2205 (the ECB's rate of 2024-05-15): within 5% of 1 yuan
     assert ("openrouter", Decimal("1.01087"), True) in seen
+    usd = next(e for e in rec["evidence"] if e["source"] == "openrouter")
+    assert (usd["given"], usd["fx"]) == ("0.14 USD", "7.2205 CNY/USD (ECB reference rate of 2024-05-15)")
+    own = next(e for e in rec["evidence"] if e["source"] == "deepseek")
+    assert (own["given"], own["fx"]) == (None, None)  # the page's own CNY: nothing converted
 
 
 def test_status_at_a_date_between(factory) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db import queries
 from db.models import ClaimState, Event, FundingEvent, PriceObservation
+from pipeline.extract.fx import Rate
 from pipeline.extract.units import RatesLike, fmt, to_cny
 from pipeline.store.ingest import ensure_source
 from pipeline.store.outbox import Outbox
@@ -56,6 +57,9 @@ class Evidence:
     holds: bool
     what: str = ""
     note: str | None = None
+    #: a price converted to CNY: the figure as the page gave it, and the rate that converted it
+    given: str | None = None
+    fx: str | None = None
 
     def record(self) -> dict[str, Any]:
         return {
@@ -67,6 +71,8 @@ class Evidence:
             "holds": self.holds,
             "what": self.what,
             "note": self.note,
+            "given": self.given,
+            "fx": self.fx,
         }
 
 
@@ -163,6 +169,8 @@ def _price(session: Session, claim: Claim, at: datetime | None, rates: RatesLike
             "CNY",
             _price_holds(claim, obs, tolerance, rates),
             what=f"{obs.model} {component}",
+            given=None if obs.currency == "CNY" else f"{fmt(obs.amount_per_mtok)} {obs.currency}",
+            fx=_rate_text(obs),
         )
         evidence.append(ev)
         slot = decided.get((family, component))
@@ -175,6 +183,12 @@ def _price(session: Session, claim: Claim, at: datetime | None, rates: RatesLike
     elif decided and set(decided) == wanted:
         verdict.status = SUPPORTED
     return verdict
+
+
+def _rate_text(obs: PriceObservation) -> str | None:
+    if obs.fx_rate is None or obs.fx_date is None:
+        return None
+    return str(Rate(obs.fx_rate, obs.fx_date, obs.fx_source or "config"))
 
 
 def _price_holds(claim: Claim, obs: PriceObservation, tolerance: Decimal, rates: RatesLike) -> bool:
