@@ -1,16 +1,19 @@
-"""What each source is (name, kind, whose page, how far its word counts), read from
-the text of the spider modules rather than by importing them.
+"""What each source is (name, kind, whose page, how far its word counts, what it
+fetches), read from the text of the spider modules rather than by importing them.
 
-The query commands (``prices``, ``plot``, filters, staleness limits) need only
-this, and importing a spider loads Scrapy and Twisted (a third of a second of a
-half-second budget). The attributes are plain literals on the spider classes
-(``name = "deepseek"``, ``owner = "deepseek"``); ``tests/test_catalog.py`` checks
-that what is read here is what the imported classes say, for every source.
+The query commands (``prices``, ``plot``, ``sources``, filters, staleness limits)
+need only this, and importing a spider loads Scrapy and Twisted (a third of a
+second of a half-second budget). The attributes are literals on the spider classes
+(``name = "deepseek"``, ``owner = "deepseek"``), or names of literals in the same
+module, or names imported from a module that is not a spider (``start_urls =
+FEEDS``, ``[ECB_URL]``); ``tests/test_catalog.py`` checks that what is read here is
+what the imported classes say, for every source.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -28,13 +31,49 @@ class Card:
     kind: str
     authority: int
     owner: str | None
+    description: str = ""
+    experimental: bool = False
+    #: the pages it fetches by default (``[crawl.urls]`` and ``[news] feeds`` may replace them)
+    start_urls: tuple[str, ...] = ()
 
 
 _FIELDS = tuple(f.name for f in fields(Card))
 
 
-def _literals(body: list[ast.stmt]) -> dict[str, Any]:
-    """The class attributes among ``_FIELDS`` that are assigned literals."""
+class _Names:
+    """What a name in a spider module stands for: a literal assigned at module level, or
+    a value imported from a module outside the spiders (imported to read it)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.consts: dict[str, Any] = {}
+        self.imported: dict[str, tuple[str, str]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module and not node.module.startswith("crawler.spiders"):
+                for alias in node.names:
+                    self.imported[alias.asname or alias.name] = (node.module, alias.name)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                try:
+                    self.consts[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+
+    def value(self, node: ast.expr) -> Any:
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            pass
+        if isinstance(node, ast.Name) and node.id in self.consts:
+            return self.consts[node.id]
+        if isinstance(node, ast.Name) and node.id in self.imported:
+            module, attr = self.imported[node.id]
+            return getattr(importlib.import_module(module), attr)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.value(e) for e in node.elts]
+        raise ValueError(ast.dump(node))
+
+
+def _literals(body: list[ast.stmt], names: _Names) -> dict[str, Any]:
+    """The class attributes among ``_FIELDS`` whose values can be read without running the module."""
     found: dict[str, Any] = {}
     for stmt in body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -45,7 +84,7 @@ def _literals(body: list[ast.stmt]) -> dict[str, Any]:
             continue
         if isinstance(target, ast.Name) and target.id in _FIELDS:
             try:
-                found[target.id] = ast.literal_eval(value)
+                found[target.id] = names.value(value)
             except ValueError:  # computed: the check against the imported classes names it
                 continue
     return found
@@ -53,8 +92,9 @@ def _literals(body: list[ast.stmt]) -> dict[str, Any]:
 
 def _classes(path: Path) -> dict[str, tuple[list[str], dict[str, Any]]]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names = _Names(tree)
     return {
-        node.name: ([b.id for b in node.bases if isinstance(b, ast.Name)], _literals(node.body))
+        node.name: ([b.id for b in node.bases if isinstance(b, ast.Name)], _literals(node.body, names))
         for node in tree.body
         if isinstance(node, ast.ClassDef)
     }
@@ -82,7 +122,8 @@ def cards() -> dict[str, Card]:
     for cls in classes:
         values = attrs(cls) if cls != BASE else None
         if values and values.get("name"):
-            found[values["name"]] = Card(**{k: values.get(k) for k in _FIELDS})
+            values["start_urls"] = tuple(values.get("start_urls") or ())
+            found[values["name"]] = Card(**{k: values[k] for k in _FIELDS if k in values})
     return dict(sorted(found.items()))
 
 

@@ -27,7 +27,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler import registry
+from crawler import catalog
 from llmwatch.config import ConfigError, Settings, scheduled_every
 from pipeline.extract.dates import duration
 
@@ -60,11 +60,11 @@ def job_specs(cfg: Settings) -> list[JobSpec]:
     tz = ZoneInfo(sched["timezone"])
     jitter = int(sched.get("jitter") or 0) or None
     overrides: dict[str, Any] = sched.get("sources") or {}
-    unknown = set(overrides) - set(registry.sources())
+    unknown = set(overrides) - set(catalog.cards())
     if unknown:
         raise ConfigError(f"[schedule.sources] names unknown sources: {', '.join(sorted(unknown))}")
     specs = []
-    for name, spider in registry.sources().items():
+    for name, spider in catalog.cards().items():
         own = overrides.get(name) or {}
         if own.get("enabled", True) is False:
             continue

@@ -145,8 +145,9 @@ def funding_of(s: Session, ev: Any) -> dict[str, Any] | None:
 
 
 def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
-    """Every source with its schedule, last success and error, and health."""
-    from crawler import registry
+    """Every source with its schedule, last success and error, and health; its URLs as
+    configured (``[crawl.urls]`` mirrors, ``[news] feeds``), else its own."""
+    from crawler import catalog
     from db import queries
     from llmwatch.freshness import Limits
 
@@ -163,9 +164,12 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
 
         plans = {spec.source: spec.describe for spec in job_specs(cfg)}
     except ValueError as exc:  # a bad [schedule] must not hide the sources
-        plans = {name: f"(schedule error: {exc})" for name in registry.sources()}
+        plans = {name: f"(schedule error: {exc})" for name in catalog.cards()}
+    configured: dict[str, list[str]] = {**(cfg.crawl.get("urls") or {})}
+    if cfg.raw.get("news", {}).get("feeds") and "news" not in configured:
+        configured["news"] = list(cfg.raw["news"]["feeds"])
     records = []
-    for name, spider in registry.sources().items():
+    for name, spider in catalog.cards().items():
         latest = pages.get(name, [])
         ok = [p for p in latest if p.status == "ok"]
         bad = [p for p in latest if p.status != "ok"]
@@ -185,7 +189,7 @@ def sources_view(cfg: Settings, s: Session) -> list[dict[str, Any]]:
                 "problems": [f"{p.url}: {p.note}" for p in bad],
                 "prices": counts.get(name, 0),
                 "rejects": rejects.get(name, 0),
-                "urls": spider.start_urls,
+                "urls": list(configured.get(name) or spider.start_urls),
                 "description": spider.description,
             }
         )

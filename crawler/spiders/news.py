@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -21,41 +21,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.base import PriceSpider, page_from_response, warc_of
+from crawler.feeds import FEEDS
 from crawler.items import FetchedArticle, FetchedPage
 from pipeline.extract.records import NewsItem, Page
-
-QUERIES = [
-    "月之暗面 融资",
-    "Moonshot AI funding",
-    "智谱 融资",
-    "Zhipu AI funding",
-    "百川智能 融资",
-    "Baichuan AI funding",
-    "零一万物 融资",
-    "01.AI funding",
-    "MiniMax 融资",
-    "MiniMax AI funding",
-    "阶跃星辰 融资",
-    "StepFun funding",
-    "深度求索 融资",
-    "DeepSeek funding",
-]
-
-
-def google_news(query: str) -> str:
-    chinese = bool(re.search(r"[\u4e00-\u9fff]", query))
-    locale = "hl=zh-CN&gl=CN&ceid=CN:zh-Hans" if chinese else "hl=en-US&gl=US&ceid=US:en"
-    return f"https://news.google.com/rss/search?q={quote(query)}&{locale}"
-
-
-FEEDS = [
-    "https://36kr.com/feed",
-    "https://www.qbitai.com/feed",
-    "https://techcrunch.com/category/artificial-intelligence/feed/",
-    "https://technode.com/feed/",
-    "https://pandaily.com/feed/",
-    *(google_news(q) for q in QUERIES),
-]
 
 
 class NewsSpider(PriceSpider):
