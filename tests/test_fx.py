@@ -99,12 +99,23 @@ def test_a_fetched_history_is_kept_and_counts_for_the_sources_health(factory, tm
     assert old.status == "stored" and old.message == (
         "the fetched file ends 2020-01-03, before the kept one (2026-10-30): kept that one"
     )
+    # nor does the ECB's one-day file (the real layout: "30 October 2026, 1.1172, ..."), which would lose the rest
+    one_day = (FIXTURES / "fx/2026-10-30_eurofxref.csv").read_bytes()
+    part = record_rates(factory, "fx", _page(one_day, "2026-10-31T17:00:00+00:00"), dest)
+    assert part.status == "stored" and part.message.startswith(
+        "the fetched file starts 2026-10-30, after the kept one (2005-04-01): kept that one"
+    )
     # nor does a page that is not a rates file; the kept one stays in use
     broken = record_rates(factory, "fx", _page(b"<html>maintenance</html>", "2026-11-01T16:30:00+00:00"), dest)
     assert broken.status == "error" and broken.message.startswith("rates not read: not the ECB's")
     assert dest.read_bytes() == ECB_FILE.read_bytes()
     with factory() as s:
-        assert [snap.status for snap in s.scalars(select(Snapshot).order_by(Snapshot.id))] == ["ok", "ok", "error"]
+        assert [snap.status for snap in s.scalars(select(Snapshot).order_by(Snapshot.id))] == [
+            "ok",
+            "ok",
+            "ok",
+            "error",
+        ]
 
 
 def test_the_kept_history_is_what_conversions_read(tmp_path: Path) -> None:

@@ -1,18 +1,17 @@
 """A fetched ECB rates file: checked, kept where every conversion reads it (in place of
-an older copy, never of a newer one: a file that ends earlier is a good fetch
-whose rates are simply not news), and its snapshot recorded for the ``fx``
+an older or a shorter copy, never of a newer or a longer one: a file that ends
+earlier, or starts later, is a good fetch that replaces nothing), and its snapshot recorded for the ``fx``
 source's health. A file that cannot be read is an error with its reason; the copy
 kept before stays in use."""
 
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.extract.fx import FxError, read_history
+from pipeline.extract.fx import FxError, History, read_history
 from pipeline.extract.records import IngestResult, Page
 from pipeline.store.news import record_fetch
 
@@ -36,9 +35,14 @@ def record_rates(
         else:
             days = len(history.days)
             message = f"{days} days of USD/CNY rates, to {history.last}"
-            kept = _kept_last(dest)
-            if kept is not None and history.last < kept:  # a lagging mirror, or the replay of an old archive
-                message = f"the fetched file ends {history.last}, before the kept one ({kept}): kept that one"
+            kept = _kept(dest)
+            if kept is not None and history.last < kept.last:  # a lagging mirror, or the replay of an old archive
+                message = f"the fetched file ends {history.last}, before the kept one ({kept.last}): kept that one"
+            elif kept is not None and history.first > kept.first:  # the ECB's one-day or 90-day file: a part
+                message = (
+                    f"the fetched file starts {history.first}, after the kept one ({kept.first}): kept that one "
+                    "(fetch the whole history, eurofxref-hist.zip)"
+                )
             else:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 part = dest.with_name(dest.name + ".part")
@@ -52,8 +56,8 @@ def record_rates(
     return result
 
 
-def _kept_last(dest: Path) -> date | None:
+def _kept(dest: Path) -> History | None:
     try:
-        return read_history(dest.read_bytes()).last
+        return read_history(dest.read_bytes())
     except (OSError, FxError):
         return None
