@@ -90,7 +90,7 @@ def _hand_made_old_file(path: Path) -> bytes:
 def test_a_fetched_history_is_kept_and_counts_for_the_sources_health(factory, tmp_path: Path) -> None:
     dest = tmp_path / "fx/eurofxref-hist.zip"
     result = record_rates(factory, "fx", _page(ECB_FILE.read_bytes(), "2026-10-30T16:30:00+00:00"), dest)
-    assert (result.status, result.rows, result.message) == ("stored", 5527, "5527 days of USD/CNY rates, to 2026-10-30")
+    assert (result.status, result.rows, result.message) == ("stored", 0, "5527 days of USD/CNY rates, to 2026-10-30")
     assert dest.read_bytes() == ECB_FILE.read_bytes()
     # an older file (a stale mirror) does not replace it, and says why
     old = record_rates(
@@ -206,3 +206,12 @@ def test_crawling_fx_keeps_the_ecb_file_and_reports_its_health(ecb_site: str, tm
         r["source"]: r for r in map(json.loads, llmwatch(tmp_path, "sources", "--format", "json").stdout.splitlines())
     }
     assert sources["fx"]["health"] == "ok" and sources["fx"]["kind"] == "fx"
+
+
+def test_a_history_that_stopped_long_before_the_fetch_says_so(factory, tmp_path: Path) -> None:
+    dest = tmp_path / "fx/eurofxref-hist.zip"
+    late = record_rates(factory, "fx", _page(ECB_FILE.read_bytes(), "2026-12-03T09:00:00+00:00"), dest)
+    assert late.status == "stored" and late.message == (
+        "5527 days of USD/CNY rates, to 2026-10-30 (34 days before this fetch: "
+        "figures seen after 2026-11-13 are converted with the yearly table)"
+    )

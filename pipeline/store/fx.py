@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.extract.fx import FxError, History, read_history
+from pipeline.extract.fx import MAX_AGE, FxError, History, read_history
 from pipeline.extract.records import IngestResult, Page
 from pipeline.store.news import record_fetch
 
@@ -35,6 +35,12 @@ def record_rates(
         else:
             days = len(history.days)
             message = f"{days} days of USD/CNY rates, to {history.last}"
+            behind = page.fetched_at.date() - history.last
+            if behind > MAX_AGE:  # a mirror that stopped: said, since conversions will fall back to the table
+                message += (
+                    f" ({behind.days} days before this fetch: figures seen after"
+                    f" {history.last + MAX_AGE} are converted with the yearly table)"
+                )
             kept = _kept(dest)
             if kept is not None and history.last < kept.last:  # a lagging mirror, or the replay of an old archive
                 message = f"the fetched file ends {history.last}, before the kept one ({kept.last}): kept that one"
@@ -53,6 +59,7 @@ def record_rates(
     )
     if result.status != "error":
         result.message = message or result.message
+    result.rows = 0  # days of rates are the snapshot's items, not price rows in a run's count
     return result
 
 
