@@ -45,6 +45,11 @@ class PriceRow:
     def key(self) -> tuple[str, str, str, str, str]:
         return (self.provider, self.model, self.component, self.condition or "", self.currency)
 
+    @property
+    def fx(self) -> tuple[Decimal | None, date | None, str | None]:
+        """The conversion's rate, its day and its source."""
+        return (self.fx_rate, self.fx_date, self.fx_source)
+
 
 @dataclass(frozen=True)
 class Reject:

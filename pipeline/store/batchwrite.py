@@ -18,7 +18,8 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from db.bulk import insert_rows, one_of
-from db.models import PriceObservation
+from db.models import PriceObservation, Snapshot
+from pipeline.extract.records import PriceRow
 
 _ROWS, _SEEN = "llmwatch_new_rows", "llmwatch_seen_again"
 _HELD: Table = PriceObservation.__table__  # type: ignore[assignment]
@@ -46,6 +47,36 @@ class Seen(NamedTuple):
     lacking: Callable[[PriceObservation], None]
     #: called with each current row in a foreign currency: converted at this fetch's rate
     reconvert: Callable[[PriceObservation], None]
+
+
+def new_observation(source_id: int, snap: Snapshot, row: PriceRow, suspect: str | None) -> dict[str, Any]:
+    """The values of the observation a row of ``snap``'s page starts (held back with ``suspect``)."""
+    return dict(
+        source_id=source_id,
+        url=snap.url,
+        provider=row.provider,
+        model=row.model,
+        component=row.component,
+        condition=row.condition or "",
+        currency=row.currency,
+        amount_per_mtok=row.amount_per_mtok,
+        cny_per_mtok=row.cny_per_mtok,
+        fx_rate=row.fx_rate,
+        fx_date=row.fx_date,
+        fx_source=row.fx_source,
+        free=row.free,
+        limited_time=row.limited_time,
+        raw=row.raw[:500],
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
+        first_seen=snap.fetched_at,
+        last_seen=snap.fetched_at,
+        snapshot_id=snap.id,
+        last_snapshot_id=snap.id,
+        current=suspect is None,
+        missed=0,
+        suspect=suspect,
+    )
 
 
 def queue_row(session: Session, row: dict[str, Any]) -> None:

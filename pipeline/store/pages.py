@@ -20,7 +20,7 @@ from pipeline.extract.records import Extraction, IngestResult, OutOfOrder, Page,
 from pipeline.extract.sanity import suspects
 from pipeline.extract.units import PriceError, convert, fmt
 from pipeline.store import reconcile
-from pipeline.store.batchwrite import Seen, queue_row, queue_seen, settle
+from pipeline.store.batchwrite import Seen, new_observation, queue_row, queue_seen, settle
 from pipeline.store.holdback import HoldBack, key_of
 from pipeline.store.outbox import Outbox
 
@@ -235,12 +235,7 @@ class PageWrite(HoldBack):
             obs = by_key[old.key]
             obs.last_seen, obs.last_snapshot_id, obs.missed = at, snap.id, 0
             # the same price converted at this fetch's rate, not the rate of the day it was first seen
-            obs.cny_per_mtok, obs.fx_rate, obs.fx_date, obs.fx_source = (
-                row.cny_per_mtok,
-                row.fx_rate,
-                row.fx_date,
-                row.fx_source,
-            )
+            obs.cny_per_mtok, obs.fx_rate, obs.fx_date, obs.fx_source = row.cny_per_mtok, *row.fx
             # an unchanged price is already in force (a new start date is for the others); an offer's
             # end the page now gives is kept, and a page that stops repeating it does not erase it
             obs.effective_to = row.effective_to or obs.effective_to
@@ -323,37 +318,8 @@ class PageWrite(HoldBack):
         return count
 
     def _observe(self, row: PriceRow, suspect: str | None = None) -> None:
-        snap = self.snap
-        assert snap is not None
-        queue_row(  # written with the batch's others (``settle``)
-            self.session,
-            dict(
-                source_id=self.src.id,
-                url=snap.url,
-                provider=row.provider,
-                model=row.model,
-                component=row.component,
-                condition=row.condition or "",
-                currency=row.currency,
-                amount_per_mtok=row.amount_per_mtok,
-                cny_per_mtok=row.cny_per_mtok,
-                fx_rate=row.fx_rate,
-                fx_date=row.fx_date,
-                fx_source=row.fx_source,
-                free=row.free,
-                limited_time=row.limited_time,
-                raw=row.raw[:500],
-                effective_from=row.effective_from,
-                effective_to=row.effective_to,
-                first_seen=snap.fetched_at,
-                last_seen=snap.fetched_at,
-                snapshot_id=snap.id,
-                last_snapshot_id=snap.id,
-                current=suspect is None,
-                missed=0,
-                suspect=suspect,
-            ),
-        )
+        assert self.snap is not None
+        queue_row(self.session, new_observation(self.src.id, self.snap, row, suspect))  # written by ``settle``
 
     def _event(
         self,
