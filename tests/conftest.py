@@ -4,11 +4,9 @@ PostgreSQL schema on the real server), and an ingest helper."""
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -58,15 +56,6 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def factory(db_url: str) -> sessionmaker[Session]:
     return session_factory(db_url)
-
-
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A local HTTP server on 127.0.0.1 answering with ``handler``, for a fixture to yield from."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def ingest_fixture(

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from pipeline.extract.alerts import Rule, RuleError, render, rules_from_config
 from pipeline.extract.records import Page
 from pipeline.store.ingest import ingest
 from tests.conftest import ingest_fixture
+from tests.localhttp import Quiet
 
 CHANGE = {
     "type": "price_changed",
@@ -98,7 +99,7 @@ def test_rules_from_configuration() -> None:
         rules_from_config({"channels": ["json://a/"], "rules": [{"events": ["price_dropped"]}]})
 
 
-class Receiver(BaseHTTPRequestHandler):
+class Receiver(Quiet):
     posts: list[dict] = []
     #: every POST that arrived, answered or not: (Idempotency-Key header, body)
     arrived: list[tuple[str | None, dict]] = []
@@ -113,11 +114,7 @@ class Receiver(BaseHTTPRequestHandler):
             time.sleep(Receiver.delay)
         if Receiver.status == 200:
             Receiver.posts.append(json.loads(body))
-        self.send_response(Receiver.status)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(Receiver.status)
 
 
 @pytest.fixture

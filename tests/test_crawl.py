@@ -9,15 +9,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.cases import FIXTURES
-from tests.conftest import serving
+from tests.localhttp import Quiet, serving
 
 pytestmark = pytest.mark.slow
 
@@ -39,37 +37,26 @@ ROUTES = {
 }
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(Quiet):
     agents: list[str] = []
 
     def do_GET(self) -> None:
         Site.agents.append(self.headers.get("User-Agent", ""))
         if self.path == "/broken":
-            self.send_response(500)
-            self.end_headers()
-            return
+            return self.reply(500)
         if self.path not in ROUTES:
-            self.send_response(404)
-            self.end_headers()
-            return
+            return self.reply(404)
         ctype, body = ROUTES[self.path]
-        data = gzip.compress(body) if "gzip" in self.headers.get("Accept-Encoding", "") else body
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        if data is not body:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            return self.reply(200, gzip.compress(body), ctype, Content_Encoding="gzip")
+        return self.reply(200, body, ctype)
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
     Site.agents.clear()
-    yield from serving(Site)
+    with serving(Site) as url:
+        yield url
 
 
 def llmwatch(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -169,7 +156,7 @@ def test_an_unreachable_site_is_recorded_without_a_traceback(tmp_path: Path) -> 
 def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path) -> None:
     from xml.sax.saxutils import escape
 
-    class Newsroom(BaseHTTPRequestHandler):
+    class Newsroom(Quiet):
         def do_GET(self) -> None:
             port = self.server.server_address[1]
             pages = {
@@ -198,18 +185,8 @@ def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path)
             if body:
                 self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Newsroom)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        proc = llmwatch(
-            tmp_path, "crawl", "news", "--url", f"news=http://127.0.0.1:{server.server_address[1]}/feed.xml"
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Newsroom) as base:
+        proc = llmwatch(tmp_path, "crawl", "news", "--url", f"news={base}/feed.xml")
     assert proc.returncode == 0, proc.stderr
     rounds = {
         r["company"]: r for r in map(json.loads, llmwatch(tmp_path, "funding", "--format", "json").stdout.splitlines())
@@ -220,7 +197,8 @@ def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path)
         "2500000000",
         ["alibaba"],
     )
-    assert moonshot["sources"] == [f"https://127.0.0.1:{server.server_address[1]}/2024/moonshot.html"]
+    # the article's URL as its canonical https form, on the test server's port
+    assert moonshot["sources"] == [f"{base.replace('http://', 'https://')}/2024/moonshot.html"]
     assert rounds["baichuan"]["amount"] == "300000000"  # the page is gone: the feed's own text was used
     health = {
         s["source"]: s["health"]
@@ -229,7 +207,7 @@ def test_news_crawl_follows_articles_and_falls_back_to_feed_text(tmp_path: Path)
     assert health["news"] == "ok"
 
 
-class Conditional(BaseHTTPRequestHandler):
+class Conditional(Quiet):
     """Serves the real OpenRouter list with an ETag and Last-Modified, answering 304 when they match."""
 
     seen: list[tuple[str | None, str | None]] = []
@@ -239,27 +217,15 @@ class Conditional(BaseHTTPRequestHandler):
         etag, modified = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
         Conditional.seen.append((etag, modified))
         if etag == '"v1"' or self.path == "/always-304":
-            self.send_response(304)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("ETag", '"v1"')
-        self.send_header("Last-Modified", "Wed, 15 May 2024 00:00:00 GMT")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            return self.reply(304)
+        return self.reply(
+            200, self.body, "application/json", ETag='"v1"', Last_Modified="Wed, 15 May 2024 00:00:00 GMT"
+        )
 
 
 def test_a_recrawl_asks_conditionally_and_a_304_costs_no_parsing(tmp_path: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Conditional)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     Conditional.seen.clear()
-    try:
+    with serving(Conditional) as base:
         args = ["crawl", "openrouter", "--url", f"openrouter={base}/api/v1/models"]
         first = llmwatch(tmp_path, *args)
         assert "1 pages (0 unchanged), 22 rows" in first.stderr, first.stderr
@@ -271,9 +237,6 @@ def test_a_recrawl_asks_conditionally_and_a_304_costs_no_parsing(tmp_path: Path)
         # a 304 nobody asked for is a failed fetch with its reason, not an empty page
         odd = llmwatch(tmp_path, "crawl", "openrouter", "--url", f"openrouter={base}/always-304")
         assert "HTTP 304" in odd.stderr and "1 errors" in odd.stderr, odd.stderr
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_scrapys_log_goes_to_the_run_log_not_the_terminal(site: str, tmp_path: Path) -> None:

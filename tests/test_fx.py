@@ -22,7 +22,8 @@ from pipeline.extract.records import Page
 from pipeline.extract.units import DEFAULT_USD_CNY, convert
 from pipeline.store.fx import record_rates
 from tests.cases import FIXTURES
-from tests.conftest import ingest_fixture, serving
+from tests.conftest import ingest_fixture
+from tests.localhttp import serving
 from tests.test_crawl import Site, llmwatch
 
 ECB_FILE = FIXTURES / "fx/2026-10-30_eurofxref-hist.zip"
@@ -191,7 +192,8 @@ def test_the_fx_source_is_refreshed_daily_by_the_scheduler() -> None:
 @pytest.fixture
 def ecb_site() -> Iterator[str]:
     """The local HTTP server of ``test_crawl``, which also serves the ECB's file."""
-    yield from serving(Site)
+    with serving(Site) as url:
+        yield url
 
 
 @pytest.mark.slow

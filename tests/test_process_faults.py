@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from crawler.middlewares import read_archive
 from db.engine import session_factory
 from db.models import CrawlRun, Event, PriceObservation, Snapshot
 from tests.conftest import ingest_fixture
+from tests.localhttp import Quiet
 
 pytestmark = pytest.mark.slow
 PAGES = {
@@ -32,24 +33,15 @@ PAGES = {
 }
 
 
-class Slow(BaseHTTPRequestHandler):
+class Slow(Quiet):
     delay = 1.5
 
     def do_GET(self) -> None:
         body = PAGES.get(self.path)
         if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
+            return self.reply(404)
         time.sleep(Slow.delay)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/markdown; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        return self.reply(200, body, "text/markdown; charset=utf-8")
 
 
 def command(data: Path, base: str) -> tuple[list[str], dict[str, str]]:

@@ -9,10 +9,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,12 +19,13 @@ from sqlalchemy import select
 from db.engine import session_factory
 from db.models import CrawlRun
 from llmwatch import scheduler
+from tests.localhttp import Quiet, serving
 
 pytestmark = pytest.mark.slow
 PAGE = (Path(__file__).parent / "fixtures/moonshot/2025-12-20_zh_crawler-markdown.md").read_bytes()
 
 
-class Pages(BaseHTTPRequestHandler):
+class Pages(Quiet):
     """``/pN``: the real Moonshot page after ``delay`` seconds; ``/hang``: no answer for a minute."""
 
     delay = 0.0
@@ -36,29 +35,16 @@ class Pages(BaseHTTPRequestHandler):
             time.sleep(60)
             return
         if not self.path.startswith("/p"):
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return self.reply(404, b"")
         time.sleep(Pages.delay)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/markdown; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        return self.reply(200, PAGE, "text/markdown; charset=utf-8")
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
     Pages.delay = 0.0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Pages) as url:
+        yield url
 
 
 def environment(data: Path, **extra: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from crawler.middlewares import read_archive
 from crawler.render import NO_BROWSER, find_chromium
 from tests.cases import FIXTURES
-from tests.conftest import serving
+from tests.localhttp import Quiet, serving
 from tests.test_crawl import llmwatch
 
 pytestmark = pytest.mark.slow
@@ -38,7 +37,7 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(Quiet):
     def do_GET(self) -> None:
         pages = {
             "/": ("text/html; charset=utf-8", INDEX),
@@ -49,23 +48,15 @@ class Site(BaseHTTPRequestHandler):
             "/zh/model-studio/model-pricing": ("text/html; charset=utf-8", DRAWN),
         }
         if self.path not in pages:
-            self.send_response(404)
-            self.end_headers()
-            return
+            return self.reply(404)
         ctype, body = pages[self.path]
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        return self.reply(200, body, ctype)
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    yield from serving(Site)
+    with serving(Site) as url:
+        yield url
 
 
 def _prices(data: Path) -> dict[tuple[str, ...], dict]:

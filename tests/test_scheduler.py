@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from llmwatch import scheduler
 from llmwatch.config import ConfigError, load
 from pipeline.store.health import check_stale
 from tests.conftest import ingest_fixture
+from tests.localhttp import Quiet
 
 CALLS: list[str] = []
 
@@ -234,16 +235,15 @@ openrouter = ["http://127.0.0.1:{port}/api/v1/models"]
     return cfg, env
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+class Files(Quiet, SimpleHTTPRequestHandler):
+    """A directory served as a site, without the request log."""
 
 
 def test_schedule_once_crawls_what_is_due_then_nothing(tmp_path: Path) -> None:
     site = tmp_path / "site" / "api" / "v1"
     site.mkdir(parents=True)
     (site / "models").write_bytes((Path(__file__).parent / "fixtures/openrouter/2024-08-01_models.json").read_bytes())
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(tmp_path / "site")))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Files, directory=str(tmp_path / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     alerts = f'[alerts]\nchannels = ["file://{tmp_path / "alerts.jsonl"}"]'
     cfg, env = only_openrouter(tmp_path, server.server_address[1], alerts, 'openrouter = {every = "2h"}')
@@ -292,25 +292,16 @@ def test_a_source_without_success_for_three_intervals_is_stale_once(factory) -> 
         assert [e.type for e in s.scalars(select(Event))] == ["source_stale"]
 
 
-class Slow(BaseHTTPRequestHandler):
+class Slow(Quiet):
     hits = threading.Event()
 
     def do_GET(self) -> None:
         if self.path == "/robots.txt":
-            self.send_response(404)
-            self.end_headers()
-            return
+            return self.reply(404)
         Slow.hits.set()
         time.sleep(3)
         body = (Path(__file__).parent / "fixtures/openrouter/2024-08-01_models.json").read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        return self.reply(200, body, "application/json")
 
 
 def test_sigterm_lets_the_current_run_end_cleanly_then_exits(tmp_path: Path) -> None:

@@ -8,21 +8,20 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.middlewares import read_archive
+from tests.localhttp import Quiet, serving
 
 pytestmark = pytest.mark.slow
 MODELS = (Path(__file__).parent / "fixtures/openrouter/2024-05-15_models.json").read_bytes()
 SECRET_TOKEN, SECRET_PASSWORD = "t0ken-SECRET-9f3", "pw-SECRET-77a"
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(Quiet):
     agents: list[str] = []
     internal_hits = 0
     hook_status = 500
@@ -33,11 +32,8 @@ class Site(BaseHTTPRequestHandler):
             Site.internal_hits += 1
             return self._send(200, b"INTERNAL-SECRET-BODY")
         if self.path == "/to-internal":  # a public page that redirects inward
-            self.send_response(302)
-            self.send_header("Location", f"http://127.0.0.1:{self.server.server_address[1]}/internal-secret")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            inward = f"http://127.0.0.1:{self.server.server_address[1]}/internal-secret"
+            return self.reply(302, b"", Location=inward)
         if self.path == "/feed.xml":
             body = (
                 b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
@@ -52,23 +48,14 @@ class Site(BaseHTTPRequestHandler):
         self._send(Site.hook_status, b"")
 
     def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(status, body)
 
 
 @pytest.fixture
 def site():
     Site.agents.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Site) as url:
+        yield url
 
 
 def llmwatch(tmp_path: Path, env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
