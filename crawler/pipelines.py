@@ -16,8 +16,7 @@ from crawler.items import FetchedArticle, FetchedPage
 from crawler.options import Options
 from crawler.storage import Job, StoreProcess, Storer
 from db.engine import session_factory
-from pipeline.store.ingest import IngestResult
-from pipeline.store.news import record_fetch
+from pipeline.store.ingest import IngestResult, record_fetch
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from crawler.catalog import official_sources
 from pipeline.extract import terms
 from pipeline.extract.collect import Collector
 from pipeline.extract.document import parse_document
+from pipeline.extract.fx import Rates
 from pipeline.extract.pricetable import TableDefaults
 from pipeline.extract.records import Extraction, Page, Policy
 from pipeline.extract.tables import looks_like_html
-from pipeline.extract.units import RatesLike
 
 if TYPE_CHECKING:
     from crawler.options import Options
@@ -63,7 +63,7 @@ def extract(
     name: str,
     page: Page,
     *,
-    rates: RatesLike = None,
+    rates: Rates | None = None,
     scope: frozenset[str] | None = None,
     provider: str | None = None,
 ) -> Extraction:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmwatch.export import COMPONENTS, Price
+from pipeline.extract.changes import change_pct
 from pipeline.extract.providers import VENDOR_SLUGS, normalise_model
 from pipeline.extract.units import fmt
 
@@ -101,9 +102,9 @@ def compare(
             "seen": p.seen,
         }
         if value is not None:
-            diff = ((value - p.usd) / p.usd * 100 if p.usd else (Decimal(0) if value == 0 else Decimal(100))).quantize(
-                Decimal("0.01")
-            )
+            diff = change_pct(p.usd, value)
+            if diff is None:  # free on the official page: any price is all of it
+                diff = Decimal(0) if value == 0 else Decimal(100)
             record["diff_pct"] = diff
             if abs(diff) > pct:
                 record["status"] = "differs"

@@ -18,10 +18,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pipeline.extract.conditions import tier_bounds
-from pipeline.extract.units import MILLION, RatesLike, fmt, usd_cny
+from pipeline.extract.units import MILLION, fmt, usd_cny
 
 if TYPE_CHECKING:
-    from pipeline.extract.fx import Rate
+    from pipeline.extract.fx import Rate, Rates
 
 FORMATS = ("models.dev", "litellm", "openrouter", "jsonl")
 
@@ -86,7 +86,7 @@ def _cond(condition: str | None) -> str:
     return f" [{condition}]" if condition else ""
 
 
-def choose(records: Iterable[dict[str, Any]], rates: RatesLike = None) -> list[Price]:
+def choose(records: Iterable[dict[str, Any]], rates: Rates | None = None) -> list[Price]:
     """Per key, the most authoritative source's price (the official page first), in the
     provider's own USD where it publishes one, else converted; the newest evidence first."""
     best: dict[tuple[str, str, str, str | None], tuple[tuple[Any, ...], Price]] = {}
@@ -121,12 +121,6 @@ def _models(prices: Sequence[Price]) -> dict[tuple[str, str], list[Price]]:
 
 def _per_token(usd_per_mtok: Decimal) -> Decimal:
     return (usd_per_mtok / MILLION).normalize()
-
-
-def _text(value: Decimal) -> str:
-    """A decimal without an exponent (``0.00000028``, not ``2.8E-7``)."""
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _tiers(items: list[Price]) -> list[tuple[tuple[int, int | None], dict[str, Price]]]:
@@ -184,7 +178,7 @@ def openrouter(prices: Sequence[Price]) -> str:
         if slug is None:
             continue
         (_, base) = _tiers(items)[0]
-        pricing = {COMPONENTS[c][1]: _text(_per_token(p.usd)) for c, p in sorted(base.items()) if c in COMPONENTS}
+        pricing = {COMPONENTS[c][1]: fmt(_per_token(p.usd)) for c, p in sorted(base.items()) if c in COMPONENTS}
         if "prompt" not in pricing or "completion" not in pricing:
             continue
         data.append({"id": f"{slug}/{model}", "name": model, "pricing": pricing})
@@ -205,11 +199,11 @@ def models_dev(prices: Sequence[Price]) -> dict[str, str]:
             *(f"# {p.note}" for p in items),
             "",
             "[cost]",
-            *(f"{COMPONENTS[c][2]} = {_text(p.usd)}" for c, p in sorted(base.items()) if c in COMPONENTS),
+            *(f"{COMPONENTS[c][2]} = {fmt(p.usd)}" for c, p in sorted(base.items()) if c in COMPONENTS),
         ]
         for (low, _high), rates in higher:
             lines += ["", "[[cost.tiers]]"]
-            lines += [f"{COMPONENTS[c][2]} = {_text(p.usd)}" for c, p in sorted(rates.items()) if c in COMPONENTS]
+            lines += [f"{COMPONENTS[c][2]} = {fmt(p.usd)}" for c, p in sorted(rates.items()) if c in COMPONENTS]
             lines += ["[cost.tiers.tier]", 'type = "context"', f"size = {low}"]
         files[f"providers/{provider}/models/{model}.toml"] = "\n".join(lines) + "\n"
     return files

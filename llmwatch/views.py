@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from llmwatch.config import Settings
 
 if TYPE_CHECKING:
-    from pipeline.extract.units import RatesLike
+    from pipeline.extract.fx import Rates
 
 
 def prices_view(
@@ -24,7 +24,7 @@ def prices_view(
     source: str | None = None,
     best: bool = False,
     limits: Any = None,
-    rates: RatesLike = None,
+    rates: Rates | None = None,
 ) -> list[dict[str, Any]]:
     """``best``: one row per price: the most authoritative source's, in the provider's own
     currency before a conversion of it, the newest evidence first. ``limits``

@@ -83,7 +83,9 @@ def test_unit_hints_from_headers(header: str, hint: tuple) -> None:
 
 
 def test_dated_exchange_rate() -> None:
-    rates = {"2024-01-01": "7.1", "2025-01-01": "7.3"}
+    from pipeline.extract.fx import Rates
+
+    rates = Rates({"2024-01-01": "7.1", "2025-01-01": "7.3"})  # the yearly table alone, no ECB history
     assert to_cny(Decimal("1"), "USD", date(2024, 12, 31), rates) == Decimal("7.1")
     assert to_cny(Decimal("1"), "USD", date(2025, 1, 1), rates) == Decimal("7.3")
     assert to_cny(Decimal("5"), "CNY", date(2025, 1, 1), rates) == Decimal("5")

@@ -282,7 +282,8 @@ def ingest(
 def _ingest_news(cfg: Any, page: Any, source: str, fmt: Format) -> None:
     from crawler import registry
     from db.engine import session_factory
-    from pipeline.store.news import NewsStore, record_fetch
+    from pipeline.store.ingest import record_fetch
+    from pipeline.store.news import NewsStore
 
     factory = session_factory(cfg.database_url)
     store = NewsStore(factory, rates=cfg.rates, outbox=cfg.outbox, names=cfg.names)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from pipeline.extract.fx import Rates
 from pipeline.extract.records import Extraction, PriceRow, Reject
-from pipeline.extract.units import IMPLAUSIBLE, ParsedPrice, PriceError, RatesLike, convert, fmt, parse_price
+from pipeline.extract.units import IMPLAUSIBLE, ParsedPrice, PriceError, convert, fmt, parse_price
 
 #: ``domain.md`` providers; a setting (``[sources] providers``) can narrow it.
 DEFAULT_SCOPE = frozenset(
@@ -32,7 +33,7 @@ DEFAULT_SCOPE = frozenset(
 
 
 class Collector:
-    def __init__(self, on: date, *, rates: RatesLike = None, scope: frozenset[str] | None = None) -> None:
+    def __init__(self, on: date, *, rates: Rates | None = None, scope: frozenset[str] | None = None) -> None:
         self.on = on
         self.rates = rates
         self.scope = DEFAULT_SCOPE if scope is None else scope

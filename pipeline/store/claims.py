@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from db import queries
 from db.models import ClaimState, Event, FundingEvent, PriceObservation
-from pipeline.extract.fx import Rate
-from pipeline.extract.units import RatesLike, fmt, to_cny
+from pipeline.extract.fx import Rate, Rates
+from pipeline.extract.units import fmt, to_cny
 from pipeline.store.ingest import ensure_source
 from pipeline.store.outbox import Outbox
 
@@ -122,7 +122,7 @@ def load(paths: Iterable[Path]) -> list[Claim]:
     return claims
 
 
-def check(session: Session, claim: Claim, at: datetime | None = None, rates: RatesLike = None) -> Verdict:
+def check(session: Session, claim: Claim, at: datetime | None = None, rates: Rates | None = None) -> Verdict:
     """The claim's status at ``at`` (None: now)."""
     if claim.kind in ("price", "free", "price_cut"):
         return _price(session, claim, at, rates)
@@ -143,7 +143,7 @@ def _matches(model: str, wanted: list[str]) -> str | None:
     return None
 
 
-def _price(session: Session, claim: Claim, at: datetime | None, rates: RatesLike) -> Verdict:
+def _price(session: Session, claim: Claim, at: datetime | None, rates: Rates | None) -> Verdict:
     p = claim.params
     models = list(p.get("models") or [])
     components = list(p.get("components") or [p.get("component", "input")])
@@ -191,7 +191,7 @@ def _rate_text(obs: PriceObservation) -> str | None:
     return str(Rate(obs.fx_rate, obs.fx_date, obs.fx_source or "config"))
 
 
-def _price_holds(claim: Claim, obs: PriceObservation, tolerance: Decimal, rates: RatesLike) -> bool:
+def _price_holds(claim: Claim, obs: PriceObservation, tolerance: Decimal, rates: Rates | None) -> bool:
     p = claim.params
     seen = obs.cny_per_mtok
     if claim.kind == "free":
@@ -205,7 +205,7 @@ def _price_holds(claim: Claim, obs: PriceObservation, tolerance: Decimal, rates:
     return abs(seen - value) <= tolerance * value
 
 
-def _funding(session: Session, claim: Claim, at: datetime | None, rates: RatesLike) -> Verdict:
+def _funding(session: Session, claim: Claim, at: datetime | None, rates: Rates | None) -> Verdict:
     from pipeline.store.news import funding_record
 
     p = claim.params
@@ -263,7 +263,7 @@ def _funding(session: Session, claim: Claim, at: datetime | None, rates: RatesLi
     return Verdict(SUPPORTED if any(e.holds for e in evidence) else CONTRADICTED, evidence)
 
 
-def record(session: Session, claim: Claim, *, at: datetime | None = None, rates: RatesLike = None) -> dict[str, Any]:
+def record(session: Session, claim: Claim, *, at: datetime | None = None, rates: Rates | None = None) -> dict[str, Any]:
     """A claim in the shape of ``contracts.md``: status then and now (or at ``at``, named by
     ``as_of``), and the evidence."""
     then = check(session, claim, article_moment(claim), rates)
@@ -296,7 +296,7 @@ def recheck(
     claims: list[Claim],
     *,
     outbox: Outbox | None = None,
-    rates: RatesLike = None,
+    rates: Rates | None = None,
     now: datetime | None = None,
 ) -> list[Event]:
     """Check every claim now; a status that changed since the last check is a ``claim_changed`` event."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.extract.fx import MAX_AGE, FxError, History, read_history
 from pipeline.extract.records import IngestResult, Page
-from pipeline.store.news import record_fetch
+from pipeline.store.ingest import record_fetch
 
 
 def record_rates(

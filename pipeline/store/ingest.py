@@ -9,6 +9,7 @@ events (the outbox).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from pipeline.store.batchwrite import settle
 from pipeline.store.outbox import Outbox
 from pipeline.store.pages import PageWrite
 
-__all__ = ["IngestResult", "OutOfOrder", "PageJob", "Policy", "ensure_source", "ingest", "ingest_many"]
+__all__ = ["IngestResult", "OutOfOrder", "PageJob", "Policy", "ensure_source", "ingest", "ingest_many", "record_fetch"]
 
 
 def ingest(
@@ -134,3 +135,52 @@ def ensure_source(session: Session, name: str, description: str = "", kind: str 
         src.description = description
     known[name] = src
     return src
+
+
+def record_fetch(
+    factory: sessionmaker[Session],
+    source: str,
+    page: Page,
+    *,
+    items: int,
+    warc: tuple[str | None, int | None] = (None, None),
+    error: str | None = None,
+    run_id: int | None = None,
+    kind: str = "news",
+    empty: str = "no feed items",
+) -> IngestResult:
+    """A fetched feed or rates file (no prices in it): its snapshot, so source health covers
+    news and exchange rates too. ``items``: what it held; ``empty``: the note when nothing."""
+    with factory.begin() as s:
+        src = ensure_source(s, source, kind=kind)
+        at = page.fetched_at.astimezone(UTC)
+        result = IngestResult(source, page.url, "stored", rows=items)
+        exists = s.scalar(
+            select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
+        )
+        if exists is not None:
+            result.status, result.snapshot_id = "unchanged", exists.id
+            return result
+        status = "error" if error or page.status >= 400 or page.status == 0 else ("ok" if items else "empty")
+        snap = Snapshot(
+            source_id=src.id,
+            run_id=run_id,
+            url=page.url,
+            fetched_at=at,
+            last_seen_at=at,
+            http_status=page.status,
+            sha256=hashlib.sha256(page.body).hexdigest(),
+            size=len(page.body),
+            content_type=page.content_type[:200],
+            warc_path=warc[0],
+            warc_offset=warc[1],
+            status=status,
+            row_count=items,
+            note=error or (None if items else empty),
+        )
+        s.add(snap)
+        s.flush()
+        result.snapshot_id = snap.id
+        if status != "ok":
+            result.status, result.message = ("error" if status == "error" else "empty"), snap.note or ""
+        return result

@@ -8,7 +8,6 @@ are queued with their events, as for prices.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,14 +16,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Article, Event, FundingEvent, FundingReport, Snapshot
+from db.models import Article, Event, FundingEvent, FundingReport
 from pipeline.extract import dedup
 from pipeline.extract.funding import FundingReport as Report
 from pipeline.extract.funding import extract_rounds, no_round_reason
+from pipeline.extract.fx import Rates
 from pipeline.extract.names import Registry, default
-from pipeline.extract.records import ROUND_FIELDS, NewsItem, Page
-from pipeline.extract.units import RatesLike
-from pipeline.store.ingest import IngestResult, ensure_source
+from pipeline.extract.records import ROUND_FIELDS, NewsItem
+from pipeline.store.ingest import ensure_source
 from pipeline.store.outbox import Outbox
 
 #: what a report and its event hold of a round
@@ -54,7 +53,7 @@ class NewsStore:
         self,
         factory: sessionmaker[Session],
         *,
-        rates: RatesLike = None,
+        rates: Rates | None = None,
         outbox: Outbox | None = None,
         names: Registry | None = None,
     ) -> None:
@@ -331,52 +330,3 @@ def news_records(news_items: list[NewsItem], names: Registry | None = None) -> l
                 }
             )
     return out
-
-
-def record_fetch(
-    factory: sessionmaker[Session],
-    source: str,
-    page: Page,
-    *,
-    items: int,
-    warc: tuple[str | None, int | None] = (None, None),
-    error: str | None = None,
-    run_id: int | None = None,
-    kind: str = "news",
-    empty: str = "no feed items",
-) -> IngestResult:
-    """A fetched feed or rates file (no prices in it): its snapshot, so source health covers
-    news and exchange rates too. ``items``: what it held; ``empty``: the note when nothing."""
-    with factory.begin() as s:
-        src = ensure_source(s, source, kind=kind)
-        at = page.fetched_at.astimezone(UTC)
-        result = IngestResult(source, page.url, "stored", rows=items)
-        exists = s.scalar(
-            select(Snapshot).where(Snapshot.source_id == src.id, Snapshot.url == page.url, Snapshot.fetched_at == at)
-        )
-        if exists is not None:
-            result.status, result.snapshot_id = "unchanged", exists.id
-            return result
-        status = "error" if error or page.status >= 400 or page.status == 0 else ("ok" if items else "empty")
-        snap = Snapshot(
-            source_id=src.id,
-            run_id=run_id,
-            url=page.url,
-            fetched_at=at,
-            last_seen_at=at,
-            http_status=page.status,
-            sha256=hashlib.sha256(page.body).hexdigest(),
-            size=len(page.body),
-            content_type=page.content_type[:200],
-            warc_path=warc[0],
-            warc_offset=warc[1],
-            status=status,
-            row_count=items,
-            note=error or (None if items else empty),
-        )
-        s.add(snap)
-        s.flush()
-        result.snapshot_id = snap.id
-        if status != "ok":
-            result.status, result.message = ("error" if status == "error" else "empty"), snap.note or ""
-        return result
