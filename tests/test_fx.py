@@ -217,3 +217,13 @@ def test_a_history_that_stopped_long_before_the_fetch_says_so(factory, tmp_path:
         "5527 days of USD/CNY rates, to 2026-10-30 (34 days before this fetch: "
         "figures seen after 2026-11-13 are converted with the yearly table)"
     )
+
+
+def test_an_unreadable_kept_copy_falls_back_to_the_packages_not_the_table(tmp_path: Path) -> None:
+    from llmwatch.config import load
+
+    cfg = load(None, env={"LLMWATCH_DATA_DIR": str(tmp_path)})
+    cfg.fx_file.parent.mkdir(parents=True)
+    cfg.fx_file.write_bytes(b"<html>maintenance</html>")  # hand-made: a broken copy
+    rate = cfg.rates.usd_cny(date(2025, 12, 20))
+    assert (rate.value, rate.on, rate.source) == (Decimal("7.0411"), date(2025, 12, 19), ECB)

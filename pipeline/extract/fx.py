@@ -141,31 +141,40 @@ def _history_of(path: str, mtime: float) -> History:  # the mtime: a refreshed f
 
 class Rates:
     """CNY per USD by day: the ECB's rate of the day where there is one, else the yearly
-    table (``[currency] usd_cny``). ``history=None`` uses the table alone."""
+    table (``[currency] usd_cny``). ``history``: the rates files to read, the first that
+    can be read wins (the ``fx`` source's copy, then the package's); none: the table alone."""
 
-    def __init__(self, table: Mapping[str, Any], history: Path | None = None) -> None:
+    def __init__(self, table: Mapping[str, Any], *history: Path) -> None:
         self.table = sorted((str(k), Decimal(str(v))) for k, v in table.items())
-        self.history_path = history
-        self._read: tuple[float, History | None] | None = None  # (when the file was last looked at, its rates)
+        self.history_paths = history
+        #: when the files were last looked at, and the one read with its rates
+        self._read: tuple[float, Path | None, History | None] | None = None
 
     def __repr__(self) -> str:
-        return f"Rates(history={self.history_path}, table from {self.table[0][0] if self.table else '-'})"
+        return f"Rates(history={self.history_paths}, table from {self.table[0][0] if self.table else '-'})"
+
+    def _look(self) -> tuple[Path | None, History | None]:
+        """Looked at again after ``RECHECK`` seconds: a long crawl sees a file the ``fx``
+        source has just fetched or refreshed, without a ``stat`` for every figure converted."""
+        now = time.monotonic()
+        if self._read is None or now - self._read[0] > RECHECK:
+            self._read = (now, None, None)
+            for path in self.history_paths:
+                try:
+                    self._read = (now, path, _history_of(str(path), path.stat().st_mtime))
+                    break
+                except (OSError, FxError):
+                    continue  # missing or unreadable: the next file, else the table, and each row says so
+        return self._read[1], self._read[2]
+
+    @property
+    def history_path(self) -> Path | None:
+        """The rates file in use."""
+        return self._look()[0]
 
     @property
     def history(self) -> History | None:
-        """The rates of the history file; looked at again after ``RECHECK`` seconds, so a
-        long crawl sees a refreshed file without a ``stat`` for every figure converted."""
-        path = self.history_path
-        if path is None:
-            return None
-        now = time.monotonic()
-        if self._read is None or now - self._read[0] > RECHECK:
-            try:
-                found: History | None = _history_of(str(path), path.stat().st_mtime)
-            except (OSError, FxError):
-                found = None  # unreadable: the table stands in, and each row says so
-            self._read = (now, found)
-        return self._read[1]
+        return self._look()[1]
 
     def usd_cny(self, on: date) -> Rate:
         """The rate that converts a figure seen on ``on``."""
