@@ -14,6 +14,7 @@ BENCHES = [
     "bench.memory",
     "bench.dates",
     "bench.extraction_quality",
+    "bench.fx_quality",
     "bench.cli",
     "bench.serve",
 ]
